@@ -1,0 +1,133 @@
+using Microsoft.CodeAnalysis;
+
+namespace Downhill.Generators;
+
+/// <summary>Every diagnostic the generator and the analyzer report. IDs are stable; each links to the README section that explains it.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Downhill";
+    private const string HelpBase = "https://github.com/downhill-dotnet/downhill/blob/main/docs/diagnostics.md#";
+
+    /// <summary>DH0001: a statement the loss language does not have.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Create(
+        "DH0001",
+        "Statement not supported in a differentiable method",
+        "'{0}' statements cannot be differentiated: {1}",
+        "Losses and [Differentiable] helpers may use locals, assignments, if/else, for/while loops with break/continue, return and expression statements. Rewrite the statement with those.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0002: an expression the loss language does not have.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Create(
+        "DH0002",
+        "Expression not supported in a differentiable method",
+        "This expression cannot be differentiated: {0}",
+        "Losses may use arithmetic, comparisons, ?:, Math/MathF functions, Fn helpers, element access on spans and local arrays, and calls to [Differentiable] methods.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0003: a call to a method with no known derivative.</summary>
+    public static readonly DiagnosticDescriptor UnknownMethod = Create(
+        "DH0003",
+        "Method has no known derivative",
+        "'{0}' is neither a known function nor marked [Differentiable]",
+        "Mark the method [Differentiable] (it must be static, with a body the generator can read), or use a Math/MathF/Fn function.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0004: a [Loss] or [Differentiable] method that is not static.</summary>
+    public static readonly DiagnosticDescriptor MustBeStatic = Create(
+        "DH0004",
+        "Differentiable method must be static",
+        "'{0}' must be static to be differentiated",
+        "Add the static modifier: losses compute one example from their arguments alone.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0005: a [Loss] outside a partial type.</summary>
+    public static readonly DiagnosticDescriptor TypeMustBePartial = Create(
+        "DH0005",
+        "Loss must be declared in a partial type",
+        "Type '{0}' must be partial so that the derivatives of '{1}' can be added to it",
+        "Add the partial modifier to the type and to every type that contains it.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0006: a [Loss] or [Differentiable] method with an unsupported return type.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Create(
+        "DH0006",
+        "Unsupported return type",
+        "'{0}' returns '{1}'; a loss returns double or float",
+        "Return the example's loss as a double or a float.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0007: an argument of a type the loss language does not have.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedArgumentType = Create(
+        "DH0007",
+        "Unsupported argument type",
+        "Argument '{0}' of type '{1}' is not supported: {2}",
+        "[Param] arguments are double/float scalars or ReadOnlySpan<double>/ReadOnlySpan<float>; [Hyper] arguments are scalars; data arguments are scalars, int, or ReadOnlySpan rows.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0008: an assignment to an argument.</summary>
+    public static readonly DiagnosticDescriptor WriteToArgument = Create(
+        "DH0008",
+        "Arguments are read-only in a differentiable method",
+        "'{0}' is an argument and cannot be assigned",
+        "Copy the argument into a local and change the local.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0009: an active value cast to an integer (its derivative is lost).</summary>
+    public static readonly DiagnosticDescriptor ActiveToIntegerCast = Create(
+        "DH0009",
+        "Cast of a differentiated value to an integer",
+        "Casting '{0}' to an integer drops its derivative; the result is treated as a constant",
+        "This is usually intended (bucketing, indexing). Cast a value that does not depend on parameters to silence it.",
+        DiagnosticSeverity.Warning);
+
+    /// <summary>DH0010: the generator failed on a method; the message says how.</summary>
+    public static readonly DiagnosticDescriptor InternalError = Create(
+        "DH0010",
+        "The derivative generator failed",
+        "Derivatives of '{0}' could not be generated: {1}",
+        "This is a bug in Downhill's generator; please report it with the method. Other methods are unaffected.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0011: a loss that mixes float and double arguments.</summary>
+    public static readonly DiagnosticDescriptor MixedPrecision = Create(
+        "DH0011",
+        "Loss mixes float and double",
+        "Argument '{0}' is {1} but the loss '{2}' returns {3}",
+        "Use one element type throughout a loss: all double, or all float.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0012: an operation whose second derivative is undefined at its kink (Hessian-vector products hold only away from it).</summary>
+    public static readonly DiagnosticDescriptor KinkInSecondOrder = Create(
+        "DH0012",
+        "Second derivative undefined at a kink",
+        "'{0}' has no second derivative where it is not smooth; Hessian-vector products of '{1}' are exact only away from that point",
+        "Gradients are fine (a one-sided choice is made). For second-order methods (ESGD, hypergradients) prefer a smooth form such as Fn.Softplus instead of Relu/Max, or sqrt(x*x + eps) instead of Abs.",
+        DiagnosticSeverity.Info);
+
+    /// <summary>DH0013: a [Monitor] whose shape does not match its loss.</summary>
+    public static readonly DiagnosticDescriptor InvalidMonitor = Create(
+        "DH0013",
+        "Invalid monitor",
+        "Monitor '{0}' is invalid: {1}",
+        "A monitor is a static method in the loss's type returning double or float, whose arguments are either exactly the loss's arguments or exactly its [Param] arguments.",
+        DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
+}
+
+/// <summary>Names of the pipeline steps, for incrementality tests.</summary>
+internal static class TrackingNames
+{
+    /// <summary>The parsed model of each [Loss] method (with the IR of the helpers it calls).</summary>
+    public const string LossModels = "LossModels";
+
+    /// <summary>The parsed model of each [Differentiable] method.</summary>
+    public const string HelperModels = "HelperModels";
+
+    /// <summary>The settable properties of Downhill.TrainingOptions, which become Minimize's optional arguments.</summary>
+    public const string TrainingOptions = "TrainingOptions";
+
+    /// <summary>Loss models joined with the options, ready to emit.</summary>
+    public const string LossOutputs = "LossOutputs";
+}

@@ -1,0 +1,511 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Downhill.Optimizers;
+
+namespace Downhill;
+
+/// <summary>
+/// One training run: downhill's <c>iterate</c> loop (reference: downhill.md, "iterate / minimize") as a state
+/// machine that <see cref="Trainer"/> drives. Not thread-safe.
+/// </summary>
+internal sealed class TrainingRun<T> : IDisposable
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const string Magic = "DOWNHILL-CHECKPOINT-1";
+
+    private readonly ILossModel<T> model;
+    private readonly Dataset train;
+    private readonly Dataset valid;
+    private readonly T[][] parameters;
+    private readonly T[] hypers;
+    private readonly TrainingOptions options;
+    private readonly Optimizer optimizer;
+    private readonly BatchEvaluator<T> evaluator;
+    private readonly T[][] gradients;
+    private readonly T[][] best;
+    private readonly double[] monitorMeans;
+    private readonly double[] monitorSums;
+    private readonly double[] gradSums;
+    private readonly string[] metricNames;
+    private readonly HessianVectorProduct<T>? hessianVector;
+    private readonly ProgressDisplay? display;
+
+    private DataBatch currentBatch;
+    private double bestLoss = double.PositiveInfinity;
+    private Metrics? bestValid;
+    private Metrics? lastValid;
+    private Metrics? lastTrain;
+    private int failures;
+    private bool trainedSinceValidation = true;
+    private bool finished;
+
+    public TrainingRun(ILossModel<T> model, Dataset train, Dataset? valid, T[][] parameters, T[] hypers, TrainingOptions options, Optimizer? optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(hypers);
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingOptionsValidation.Validate(options);
+        LossSchema schema = model.Schema;
+        if (schema.ElementType != typeof(T))
+        {
+            throw new ArgumentException($"The loss {schema.Name} computes in {schema.ElementType.Name}, not {typeof(T).Name}.", nameof(model));
+        }
+
+        if (parameters.Length != schema.Params.Count)
+        {
+            throw new ArgumentException($"The loss {schema.Name} has {schema.Params.Count} parameters ({string.Join(", ", schema.Params.Select(p => p.Name))}); got {parameters.Length} arrays.", nameof(parameters));
+        }
+
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            ParamSpec spec = schema.Params[i];
+            if (parameters[i] is null || parameters[i].Length == 0 || (!spec.IsVector && parameters[i].Length != 1))
+            {
+                throw new ArgumentException($"Parameter '{spec.Name}' needs {(spec.IsVector ? "at least one element" : "exactly one element (a scalar)")}; got {parameters[i]?.Length ?? 0}.", nameof(parameters));
+            }
+
+            int bad = Array.FindIndex(parameters[i], x => !T.IsFinite(x));
+            if (bad >= 0)
+            {
+                throw new ArgumentException($"Parameter '{spec.Name}' starts with a non-finite value at element {bad}.", nameof(parameters));
+            }
+        }
+
+        if (hypers.Length != schema.Hypers.Count)
+        {
+            throw new ArgumentException($"The loss {schema.Name} has {schema.Hypers.Count} hyperparameters; got {hypers.Length} values.", nameof(hypers));
+        }
+
+        this.model = model;
+        this.train = train;
+        this.valid = valid ?? train.CreateView(train.BatchSize, options.ValidBatches, "valid");
+        this.parameters = parameters;
+        this.hypers = hypers;
+        this.options = options;
+        train.Bind<T>(schema);
+        this.valid.Bind<T>(schema);
+        this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
+        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads);
+        gradients = [.. parameters.Select(p => new T[p.Length])];
+        best = [.. parameters.Select(p => (T[])p.Clone())];
+        monitorMeans = new double[schema.Monitors.Count];
+        monitorSums = new double[schema.Monitors.Count];
+        gradSums = new double[parameters.Length];
+        metricNames = ["loss", .. schema.Monitors.Select(m => m.Name), .. options.MonitorGradients ? schema.Params.Select(p => $"grad({p.Name})") : []];
+        if (this.optimizer.NeedsHessianVector)
+        {
+            hessianVector = (t, product) => evaluator.HessianVectorProduct(this.parameters, this.hypers, currentBatch, t, product);
+        }
+
+        if (options.CheckpointPath is string path && File.Exists(path))
+        {
+            LoadCheckpoint(path);
+        }
+
+        if (options.ShowProgress)
+        {
+            display = new ProgressDisplay(schema.Name);
+        }
+    }
+
+    public int Epoch { get; private set; }
+
+    public StopReason? StopReason { get; private set; }
+
+    public Metrics? LastTrain => lastTrain;
+
+    public Metrics? BestValid => bestValid;
+
+    /// <summary>Runs the next epoch (validating first when due); false when training is over.</summary>
+    public bool MoveNext(out Metrics trainMetrics, out Metrics validMetrics)
+    {
+        trainMetrics = null!;
+        validMetrics = null!;
+        if (StopReason is not null)
+        {
+            return false;
+        }
+
+        if (options.CancellationToken.IsCancellationRequested)
+        {
+            StopReason = Downhill.StopReason.Cancelled;
+            return false;
+        }
+
+        if (options.MaxUpdates is int max && Epoch >= max)
+        {
+            StopReason = Downhill.StopReason.MaxUpdates;
+            return false;
+        }
+
+        if (Epoch % options.ValidateEvery == 0 && trainedSinceValidation)
+        {
+            Validate();
+            if (failures > options.Patience)
+            {
+                StopReason = Downhill.StopReason.Patience;
+                return false;
+            }
+        }
+
+        if (!TrainEpoch())
+        {
+            StopReason = Downhill.StopReason.Cancelled;
+            return false;
+        }
+
+        Epoch++;
+        trainMetrics = lastTrain!;
+        validMetrics = lastValid!;
+        if (options.CheckpointPath is string path && Epoch % options.CheckpointEvery == 0)
+        {
+            SaveCheckpoint(path);
+        }
+
+        var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss);
+        options.Progress?.Report(report);
+        display?.Report(report);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the run: validates the parameters if they changed since the last validation (so the updates since then
+    /// are not thrown away, unlike downhill), then restores the best parameters into the caller's arrays.
+    /// </summary>
+    public void Finish()
+    {
+        if (finished)
+        {
+            return;
+        }
+
+        finished = true;
+        StopReason ??= Downhill.StopReason.Stopped;
+        if (trainedSinceValidation)
+        {
+            Validate();
+        }
+
+        Restore();
+        lastTrain ??= Evaluate(train, options.TrainBatches ?? train.IterationSize);
+    }
+
+    public void Dispose()
+    {
+        evaluator.Dispose();
+        display?.Dispose();
+    }
+
+    private void Restore()
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            best[i].AsSpan().CopyTo(parameters[i]);
+        }
+    }
+
+    /// <summary>
+    /// A validation improves iff best − loss &gt; |best|·MinImprovement. Downhill compares with best·MinImprovement,
+    /// which lets a worse loss count as progress when the best is negative, and with an infinite first best makes
+    /// MinImprovement ≥ 1 fail even the first validation; the absolute value and the finite-loss rule for the
+    /// first validation fix both.
+    /// </summary>
+    private void Validate()
+    {
+        Metrics m = Evaluate(valid, options.ValidBatches ?? valid.IterationSize);
+        lastValid = m;
+        trainedSinceValidation = false;
+        double loss = m.Loss;
+        bool improved = double.IsFinite(loss) && (double.IsPositiveInfinity(bestLoss) || bestLoss - loss > Math.Abs(bestLoss) * options.MinImprovement);
+        if (improved)
+        {
+            bestLoss = loss;
+            bestValid = m;
+            failures = 0;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].AsSpan().CopyTo(best[i]);
+            }
+        }
+        else
+        {
+            failures++;
+        }
+    }
+
+    private Metrics Evaluate(Dataset data, int batches)
+    {
+        double loss = 0;
+        Array.Clear(monitorSums);
+        Array.Clear(gradSums);
+        for (int b = 0; b < batches; b++)
+        {
+            DataBatch batch = data.NextBatch();
+            if (options.MonitorGradients)
+            {
+                loss += evaluator.LossAndGradient(parameters, hypers, batch, gradients);
+                AccumulateGradientNorms();
+            }
+            else
+            {
+                loss += evaluator.Loss(parameters, hypers, batch);
+            }
+
+            AccumulateMonitors(batch);
+        }
+
+        return MakeMetrics(loss, batches);
+    }
+
+    private bool TrainEpoch()
+    {
+        int batches = options.TrainBatches ?? train.IterationSize;
+        double loss = 0;
+        Array.Clear(monitorSums);
+        Array.Clear(gradSums);
+        for (int b = 0; b < batches; b++)
+        {
+            if (options.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            currentBatch = train.NextBatch();
+            double l = evaluator.LossAndGradient(parameters, hypers, currentBatch, gradients);
+            CheckFinite(l);
+            loss += l;
+            AccumulateGradientNorms();
+            AccumulateMonitors(currentBatch);
+            optimizer.Step(parameters, gradients, hessianVector);
+            trainedSinceValidation = true;
+        }
+
+        lastTrain = MakeMetrics(loss, batches);
+        return true;
+    }
+
+    private void CheckFinite(double loss)
+    {
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            T[] g = gradients[i];
+            for (int j = 0; j < g.Length; j++)
+            {
+                if (!T.IsFinite(g[j]))
+                {
+                    Diverge(i, j, T.IsNaN(g[j]) ? "NaN" : "an infinity");
+                }
+            }
+        }
+
+        if (!double.IsFinite(loss))
+        {
+            Diverge(-1, 0, double.IsNaN(loss) ? "NaN" : "an infinity");
+        }
+    }
+
+    private void Diverge(int param, int element, string what)
+    {
+        Restore();
+        StopReason = Downhill.StopReason.Stopped;
+        finished = true;
+        int epoch = Epoch + 1;
+        string? name = param >= 0 ? model.Schema.Params[param].Name : null;
+        string message = name is null
+            ? $"Training diverged in epoch {epoch}: the loss is {what}. The best parameters (validation loss {bestLoss:G6}) were restored."
+            : $"Training diverged in epoch {epoch}: the gradient of parameter '{name}' is {what} at element {element}. The best parameters (validation loss {bestLoss:G6}) were restored.";
+        throw new TrainingDivergedException(epoch, name, [.. best.Select(b => (Array)b.Clone())], message);
+    }
+
+    private void AccumulateGradientNorms()
+    {
+        if (!options.MonitorGradients)
+        {
+            return;
+        }
+
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            double s = 0;
+            foreach (T x in gradients[i])
+            {
+                double d = double.CreateTruncating(x);
+                s += d * d;
+            }
+
+            gradSums[i] += s;
+        }
+    }
+
+    private void AccumulateMonitors(in DataBatch batch)
+    {
+        if (monitorSums.Length == 0)
+        {
+            return;
+        }
+
+        evaluator.Monitors(parameters, hypers, batch, monitorMeans);
+        for (int m = 0; m < monitorSums.Length; m++)
+        {
+            monitorSums[m] += monitorMeans[m];
+        }
+    }
+
+    private Metrics MakeMetrics(double loss, int batches)
+    {
+        var values = new KeyValuePair<string, double>[metricNames.Length];
+        values[0] = new("loss", loss / batches);
+        int k = 1;
+        foreach (double s in monitorSums)
+        {
+            values[k] = new(metricNames[k], s / batches);
+            k++;
+        }
+
+        if (options.MonitorGradients)
+        {
+            foreach (double s in gradSums)
+            {
+                values[k] = new(metricNames[k], s / batches);
+                k++;
+            }
+        }
+
+        return new Metrics(values);
+    }
+
+    private void SaveCheckpoint(string path)
+    {
+        string tmp = path + ".tmp";
+        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write(Magic);
+            w.Write(model.Schema.Name);
+            w.Write(typeof(T).Name);
+            w.Write(parameters.Length);
+            foreach (T[] p in parameters)
+            {
+                w.Write(p.Length);
+            }
+
+            w.Write(Epoch);
+            w.Write(failures);
+            w.Write(bestLoss);
+            w.Write(trainedSinceValidation);
+            foreach (T[] p in parameters)
+            {
+                w.Write(MemoryMarshal.AsBytes(p.AsSpan()));
+            }
+
+            foreach (T[] p in best)
+            {
+                w.Write(MemoryMarshal.AsBytes(p.AsSpan()));
+            }
+
+            WriteMetrics(w, bestValid);
+            WriteMetrics(w, lastValid);
+            WriteMetrics(w, lastTrain);
+            optimizer.WriteState(w);
+            train.WriteState(w);
+            valid.WriteState(w);
+            w.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private void LoadCheckpoint(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var r = new BinaryReader(stream);
+        try
+        {
+            if (r.ReadString() != Magic)
+            {
+                throw new InvalidDataException($"'{path}' is not a Downhill checkpoint.");
+            }
+
+            string loss = r.ReadString();
+            string type = r.ReadString();
+            if (loss != model.Schema.Name || type != typeof(T).Name)
+            {
+                throw new InvalidDataException($"The checkpoint '{path}' belongs to the loss {loss} in {type}; this run trains {model.Schema.Name} in {typeof(T).Name}.");
+            }
+
+            int count = r.ReadInt32();
+            if (count != parameters.Length)
+            {
+                throw new InvalidDataException($"The checkpoint '{path}' has {count} parameters; this run has {parameters.Length}.");
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                int n = r.ReadInt32();
+                if (n != parameters[i].Length)
+                {
+                    throw new InvalidDataException($"The checkpoint '{path}' has {n} elements for parameter '{model.Schema.Params[i].Name}'; this run has {parameters[i].Length}.");
+                }
+            }
+
+            Epoch = r.ReadInt32();
+            failures = r.ReadInt32();
+            bestLoss = r.ReadDouble();
+            trainedSinceValidation = r.ReadBoolean();
+            foreach (T[] p in parameters)
+            {
+                stream.ReadExactly(MemoryMarshal.AsBytes(p.AsSpan()));
+            }
+
+            foreach (T[] p in best)
+            {
+                stream.ReadExactly(MemoryMarshal.AsBytes(p.AsSpan()));
+            }
+
+            bestValid = ReadMetrics(r);
+            lastValid = ReadMetrics(r);
+            lastTrain = ReadMetrics(r);
+            optimizer.ReadState<T>(r);
+            train.ReadState(r);
+            valid.ReadState(r);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The checkpoint '{path}' is truncated.", e);
+        }
+    }
+
+    private static void WriteMetrics(BinaryWriter w, Metrics? m)
+    {
+        w.Write(m?.Count ?? 0);
+        if (m is not null)
+        {
+            foreach (var kv in m)
+            {
+                w.Write(kv.Key);
+                w.Write(kv.Value);
+            }
+        }
+    }
+
+    private static Metrics? ReadMetrics(BinaryReader r)
+    {
+        int n = r.ReadInt32();
+        if (n == 0)
+        {
+            return null;
+        }
+
+        var values = new KeyValuePair<string, double>[n];
+        for (int i = 0; i < n; i++)
+        {
+            string key = r.ReadString();
+            values[i] = new(key, r.ReadDouble());
+        }
+
+        return new Metrics(values);
+    }
+}

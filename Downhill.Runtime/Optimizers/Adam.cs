@@ -43,7 +43,23 @@ public class Adam : Optimizer
         T eps = T.CreateTruncating(Epsilon);
         T c1 = T.CreateTruncating(1 / (1 - Math.Pow(Beta1, Steps)));
         T c2 = T.CreateTruncating(1 / (1 - Math.Pow(Beta2, Steps)));
-        for (int j = 0; j < gradientToDelta.Length; j++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            // The same operations lane by lane (IEEE, no contraction), so results equal the scalar loop's bit for bit.
+            Vector<T> vb1 = new(b1), vr1 = new(r1), vb2 = new(b2), vr2 = new(r2), vlr = new(lr), veps = new(eps), vc1 = new(c1), vc2 = new(c2);
+            for (; j <= gradientToDelta.Length - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                Vector<T> g = new(gradientToDelta[j..]);
+                Vector<T> mj = (vb1 * new Vector<T>(m[j..])) + (vr1 * g);
+                Vector<T> vj = (vb2 * new Vector<T>(v[j..])) + (vr2 * g * g);
+                mj.CopyTo(m[j..]);
+                vj.CopyTo(v[j..]);
+                (vlr * (mj * vc1) / (Vector.SquareRoot(vj * vc2) + veps)).CopyTo(gradientToDelta[j..]);
+            }
+        }
+
+        for (; j < gradientToDelta.Length; j++)
         {
             T g = gradientToDelta[j];
             T mj = (b1 * m[j]) + (r1 * g);

@@ -142,7 +142,16 @@ public abstract class Optimizer
             Span<T> p = parameters[i];
             if (Momentum == 0)
             {
-                for (int j = 0; j < p.Length; j++)
+                int j = 0;
+                if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                {
+                    for (; j <= p.Length - Vector<T>.Count; j += Vector<T>.Count)
+                    {
+                        (new Vector<T>(p[j..]) - new Vector<T>(g[j..])).CopyTo(p[j..]);
+                    }
+                }
+
+                for (; j < p.Length; j++)
                 {
                     p[j] -= g[j];
                 }

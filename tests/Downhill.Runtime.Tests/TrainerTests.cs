@@ -228,6 +228,43 @@ public class TrainerTests
         Assert.Equal(p[0], e.GetBestParameters<double>()[0]);
     }
 
+    [Theory]
+    [InlineData(Algo.Adam)]
+    [InlineData(Algo.Esgd)]
+    [InlineData(Algo.RmsProp)]
+    public void A_warm_training_step_allocates_nothing(Algo algo)
+    {
+        var model = new Factorization();
+        var data = new Dataset(Factorization.Data(1), batchSize: 20);
+        data.Bind<double>(model.Schema);
+        double[][] p = Factorization.Init();
+        double[][] g = [.. p.Select(a => new double[a.Length])];
+        var optimizer = Optimizer.Create(algo, new TrainingOptions { Momentum = 0.5, MaxGradientNorm = 1 });
+        using var evaluator = new BatchEvaluator<double>(model, [.. p.Select(a => a.Length)], 2);
+        DataBatch batch = default;
+        HessianVectorProduct<double> hv = (t, product) => evaluator.HessianVectorProduct(p, [], batch, t, product);
+        void Step()
+        {
+            batch = data.NextBatch();
+            evaluator.LossAndGradient(p, [], batch, g);
+            optimizer.Step(p, g, hv);
+        }
+
+        for (int i = 0; i < 300; i++)
+        {
+            Step();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Step();
+        }
+
+        // Any per-step allocation would show as at least 1000 × 24 bytes; allow a one-time runtime artifact.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 256);
+    }
+
     [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {

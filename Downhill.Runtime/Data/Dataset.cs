@@ -148,7 +148,10 @@ public sealed class Dataset
     public IReadOnlyList<int> BatchOrder => order;
 
     /// <summary>A view of the same rows with another batch size and no shuffling (validation on the training data).</summary>
-    public Dataset CreateView(int batchSize, int? iterationSize = null, string name = "valid") => new(parent ?? this, batchSize, iterationSize, name);
+    /// <exception cref="InvalidOperationException">The data set has a callable source (it has no rows to view).</exception>
+    public Dataset CreateView(int batchSize, int? iterationSize = null, string name = "valid") => IsCallable
+        ? throw new InvalidOperationException($"Data set '{Name}' comes from a callable source; it has no rows to view.")
+        : new(parent ?? this, batchSize, iterationSize, name);
 
     /// <summary>
     /// Checks the columns against the loss's data arguments (count, names, integer or real, rows or scalars),

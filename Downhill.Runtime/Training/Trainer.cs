@@ -17,9 +17,18 @@ public static class Trainer
     /// after every epoch. When the loop ends, is broken out of, or is cancelled, the best parameters are left in
     /// <paramref name="parameters"/>. Options and data are checked before the first epoch.
     /// </summary>
+    /// <remarks>
+    /// Early stopping: a validation counts as progress iff best − loss &gt; |best| · <see cref="TrainingOptions.MinImprovement"/>,
+    /// and training stops when more than <see cref="TrainingOptions.Patience"/> validations in a row fail. downhill compares
+    /// with best · MinImprovement (no absolute value), so with a negative best a worse loss counts as progress, and its
+    /// first comparison against an infinite best makes MinImprovement ≥ 1 fail even the first validation; here the
+    /// first finite validation always counts and the threshold uses |best|, so negative losses work.
+    /// <see cref="TrainingOptions.MaxUpdates"/> counts epochs. Where downhill throws away the updates since the last
+    /// validation, this validates once more at the end and keeps them when they are better.
+    /// </remarks>
     /// <param name="model">The loss.</param>
     /// <param name="train">Training data.</param>
-    /// <param name="valid">Validation data (null: the training data).</param>
+    /// <param name="valid">Validation data (null: the training data, as a view without shuffling; a callable source is used as is).</param>
     /// <param name="parameters">The parameters, one array per <see cref="LossSchema.Params"/> entry; updated in place.</param>
     /// <param name="hypers">The hyperparameter values.</param>
     /// <param name="options">The options.</param>

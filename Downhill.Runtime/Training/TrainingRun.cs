@@ -80,7 +80,7 @@ internal sealed class TrainingRun<T> : IDisposable
 
         this.model = model;
         this.train = train;
-        this.valid = valid ?? train.CreateView(train.BatchSize, options.ValidBatches, "valid");
+        this.valid = valid ?? (train.IsCallable ? train : train.CreateView(train.BatchSize, options.ValidBatches, "valid"));
         this.parameters = parameters;
         this.hypers = hypers;
         this.options = options;

@@ -111,6 +111,50 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_callable_source_trains_and_validates()
+    {
+        var rng = new Random(3);
+        var ds = new Dataset(() =>
+        {
+            double[] x = [.. Enumerable.Range(0, 16).Select(_ => rng.NextDouble())];
+            return [x, x.Select(v => (2 * v) + 1).ToArray()];
+        }, iterationSize: 20);
+        double[][] p = [[0], [0]];
+        var options = new TrainingOptions { Algo = Algo.Adam, LearningRate = 0.05, MaxUpdates = 30, Patience = 100, Threads = 1 };
+        var metrics = Trainer.Iterate(new LinearRegression(), ds, null, p, [], options).ToList();
+        Assert.Equal(30, metrics.Count);
+        Assert.True(metrics[^1].Valid.Loss < metrics[0].Valid.Loss / 10);
+        Assert.Equal(2, p[0][0], 0.3);
+        Assert.Equal(1, p[1][0], 0.3);
+    }
+
+    [Fact]
+    public void Progress_is_reported_every_epoch_and_shown_as_lines_when_redirected()
+    {
+        var reports = new List<EpochReport>();
+        TextWriter original = Console.Out;
+        var captured = new StringWriter();
+        Console.SetOut(captured);
+        try
+        {
+            var options = new TrainingOptions { Algo = Algo.Sgd, LearningRate = 1, MaxUpdates = 3, Threads = 1, ShowProgress = true, Progress = new SyncProgress(reports.Add) };
+            Trainer.Minimize(new Scripted(1), [], null, [[10]], [], options);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.Equal([1, 2, 3], reports.Select(r => r.Epoch));
+        Assert.Equal([10.0, 9, 8], reports.Select(r => r.Train.Loss));
+        Assert.All(reports, r => Assert.Equal(10, r.BestValidLoss));
+        if (Console.IsOutputRedirected)
+        {
+            Assert.Contains("epoch 3: train loss=8", captured.ToString());
+        }
+    }
+
+    [Fact]
     public void Patience_counts_failed_validations()
     {
         // lr 0: the loss never improves after the first validation; patience 2 stops at the 3rd failure.

@@ -101,7 +101,15 @@ internal sealed class TrainingRun<T> : IDisposable
 
         if (options.CheckpointPath is string path && File.Exists(path))
         {
-            LoadCheckpoint(path);
+            try
+            {
+                LoadCheckpoint(path);
+            }
+            catch
+            {
+                evaluator.Dispose();
+                throw;
+            }
         }
 
         if (options.ShowProgress)

@@ -377,6 +377,24 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_checkpoint_of_another_model_is_refused()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"downhill-ckpt-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var options = new TrainingOptions { Algo = Algo.Sgd, MaxUpdates = 2, CheckpointPath = path, CheckpointEvery = 1, Threads = 1 };
+            Trainer.Minimize(new Rosenbrock(), [], null, [[-3, -3]], [], options);
+            Assert.True(File.Exists(path));
+            var e = Assert.Throws<InvalidDataException>(() => Trainer.Minimize(new Scripted(1), [], null, [[1]], [], options));
+            Assert.Contains("Tests.Rosenbrock", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Bad_inputs_throw_before_training()
     {
         var model = new Scripted(1);

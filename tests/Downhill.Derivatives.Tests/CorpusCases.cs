@@ -1,0 +1,210 @@
+using Downhill.Derivatives.Tests.Corpus;
+using static Downhill.Derivatives.Tests.Domain;
+
+namespace Downhill.Derivatives.Tests;
+
+/// <summary>A corpus loss with the domain it is checked on.</summary>
+public sealed class LossCase
+{
+    internal LossCase(string name, Func<int, GradientCheckReport> check)
+    {
+        Name = name;
+        Check = check;
+    }
+
+    /// <summary>The loss, Type.Method.</summary>
+    public string Name { get; }
+
+    /// <summary>Draws a sample of the domain with the seed and checks the loss there (and at one perturbation of it).</summary>
+    public Func<int, GradientCheckReport> Check { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
+
+/// <summary>Every loss of the corpus with its domain (autograd's domains for the elementary functions).</summary>
+internal static class CorpusCases
+{
+    private static readonly Dictionary<string, LossCase> ByName = [];
+
+    static CorpusCases()
+    {
+        // Elementary functions, c · f(x), x on autograd's domain of f.
+        Add(Elementary.SinLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.CosLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.TanLoss.Instance, Of([P(U(-1.1, 1.1))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.ExpLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.LogLoss.Instance, Of([P(U(0.2, 2))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.Log2Loss.Instance, Of([P(U(0.2, 2))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.Log10Loss.Instance, Of([P(U(0.2, 2))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.Log1PLoss.Instance, Of([P(AbsNormal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.Expm1Loss.Instance, Of([P(AbsNormal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.SqrtLoss.Instance, Of([P(U(1, 3))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.CbrtLoss.Instance, Of([P(U(1, 3))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.PowConstantLoss.Instance, Of([P(PowBase)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.SinhLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.CoshLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.TanhLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AsinhLoss.Instance, Of([P(U(-0.9, 0.9))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AtanhLoss.Instance, Of([P(U(-0.9, 0.9))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AcoshLoss.Instance, Of([P(U(1.1, 4))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AsinLoss.Instance, Of([P(SignedU(0.05, 0.5))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AcosLoss.Instance, Of([P(SignedU(0.05, 0.5))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AtanLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.AbsLoss.Instance, Of([P(SignedU(0.1, 4))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.SigmoidLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.LogSigmoidLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.SoftplusLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.ReluLoss.Instance, Of([P(SignedU(0.1, 3))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.SquareLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.PowVariableLoss.Instance, Of([P(PowBase), P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.PowDataExponentLoss.Instance, Of([P(PowBase)], columns: [C(Normal)]));
+        Add(Elementary.Atan2Loss.Instance, Of([P(SignedU(0.2, 2)), P(SignedU(0.2, 2))], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.MaxLoss.Instance, Of([P(U(-2, 2)), P(U(-2, 2))], columns: [C(U(0.5, 1.5))]).Where(s => Math.Abs(s.At[0][0] - s.At[1][0]) > 0.3));
+        Add(Elementary.MinLoss.Instance, Of([P(U(-2, 2)), P(U(-2, 2))], columns: [C(U(0.5, 1.5))]).Where(s => Math.Abs(s.At[0][0] - s.At[1][0]) > 0.3));
+        Add(Elementary.LogSumExpPairLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.LogSumExpSpanLoss.Instance, Of([V(5, Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.PowZeroLoss.Instance, Of([P(Normal)]));
+        Add(Elementary.MaxOfItselfLoss.Instance, Of([P(Normal)]));
+        Add(Elementary.SinOfSquareTimesXLoss.Instance, Of([P(Normal)]));
+        Add(Elementary.ArithmeticLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(Elementary.HypotLoss.Instance, Of([P(SignedU(0.3, 2)), P(SignedU(0.3, 2))]));
+
+        // Regression and classification.
+        Add(Models.SquaredLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
+        Add(Models.HuberLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]).Where(s =>
+            Rows3(r => Math.Abs(Math.Abs((s.At[0][0] * s.Col(0, r)) + s.At[1][0] - s.Col(1, r)) - 0.5) > 0.15)));
+        Add(Models.HuberByHelperLoss.Instance, Of([V(3, Normal), P(Normal)], columns: [R(3, Normal), C(Normal)]).Where(s =>
+            Rows3(r => Math.Abs(Math.Abs(Linear(s, 0, r, 3) + s.At[1][0] - s.Col(1, r)) - 0.3) > 0.1)));
+        Add(Models.LogCoshLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
+        Add(Models.CauchyLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
+        Add(Models.LogisticLoss.Instance, Of([V(4, Scaled(Normal, 0.5)), P(Normal)], columns: [R(4, Normal), I(0, 2)]));
+        Add(Models.LogisticBySigmoidLoss.Instance, Of([V(4, Scaled(Normal, 0.5)), P(Normal)], columns: [R(4, Normal), I(0, 2)]));
+        Add(Models.HingeLoss.Instance, Of([V(3, Normal), P(Normal)], columns: [R(3, Normal), I(0, 2)]).Where(s =>
+            Rows3(r => Math.Abs(1 - (((2 * s.Int(1, r)) - 1) * (Linear(s, 0, r, 3) + s.At[1][0]))) > 0.2)));
+        Add(Models.PoissonRegressionLoss.Instance, Of([V(3, Scaled(Normal, 0.3))], columns: [R(3, Normal), C(U(0, 3))]));
+        Add(Models.GaussianNllLoss.Instance, Of([P(Normal), P(U(-0.5, 0.5))], columns: [C(Normal)]));
+
+        // Networks.
+        Add(Models.MlpLoss.Instance, Of([V(15, Scaled(Normal, 0.5)), V(5, Scaled(Normal, 0.5)), V(20, Scaled(Normal, 0.5)), V(4, Scaled(Normal, 0.5)), V(4, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), C(Normal)]));
+        Add(Models.MlpStackallocLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(9, Scaled(Normal, 0.5)), V(6, Normal)], columns: [R(4, Normal), I(0, 2)]));
+        Add(Models.SoftmaxCrossEntropyLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(4, Scaled(Normal, 0.5))], columns: [R(3, Normal), I(0, 4)]));
+        Add(Models.SoftmaxByHandLoss.Instance, Of([V(5, Normal)], columns: [I(0, 5)]));
+        Add(Models.RecurrenceLoss.Instance, Of([V(50, Scaled(Normal, 0.3)), P(Normal)], columns: [R(50, U(-0.9, 0.9))]));
+        Add(Models.TanhRnnLoss.Instance, Of([P(U(-1, 1)), P(Normal), P(Normal)], columns: [R(8, Normal), C(Normal)]));
+        Add(Models.RunningMaxLoss.Instance, Of([V(6, Normal)], columns: [R(6, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 6) > 0.2)));
+        Add(Models.QuadraticFormLoss.Instance, Of([V(9, Normal)], columns: [R(3, Normal)]));
+
+        // Hyperparameters.
+        Add(Models.RidgeLoss.Instance, Of([V(4, Normal), P(Normal)], [U(0.1, 1)], [R(4, Normal), C(Normal)]));
+        Add(Models.TwoHypersLoss.Instance, Of([V(4, Normal)], [U(-2, 0), U(0.5, 2)], [R(2, Normal), I(0, 2)]));
+        Add(Models.HyperOnlyLoss.Instance, Of([P(Normal)], [U(0.5, 2)]));
+
+        // Objectives without data.
+        Add(Models.RosenbrockLoss.Instance, Of([V(5, U(-1.5, 1.5))]));
+        Add(Models.Rosenbrock2Loss.Instance, Of([P(U(-1.5, 1.5)), P(U(-1.5, 1.5))]));
+
+        // [Differentiable] helpers, recursive and nested.
+        Add(Models.RecursivePolynomialLoss.Instance, Of([V(5, Normal)], columns: [C(U(-1, 1))]));
+        Add(Models.RecursivePowerLoss.Instance, Of([P(U(-1.5, 1.5))], columns: [C(U(0.5, 1.5))]));
+        Add(Models.NestedHelpersLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(U(0.5, 1.5))]));
+
+        // Control flow.
+        Add(Flow.EarlyReturnLoss.Instance, Of([V(6, Scaled(Normal, 0.5))], columns: [R(6, U(0, 1.5))]).Where(s => Rows3(r => PartialSumsAvoid(s, r, 4.0, 0.3))));
+        Add(Flow.BreakContinueLoss.Instance, Of([V(8, Scaled(Normal, 0.5))], columns: [R(8, Avoiding(U(-1, 1.2), 0.08, 0, 0.9))]));
+        Add(Flow.WhileLoopLoss.Instance, Of([V(5, Normal)], columns: [C(U(-1, 1))]));
+        Add(Flow.WhileCountdownLoss.Instance, Of([P(U(0.5, 1.2))], columns: [I(0, 8)]));
+        Add(Flow.NestedTernaryLoss.Instance, Of([P(SignedU(0.2, 1)), P(SignedU(0.2, 1))], columns: [C(Avoiding(U(-1, 1), 0.1, -0.5, 0.5))]).Where(s => Math.Abs(s.At[0][0] - s.At[1][0]) > 0.3));
+        Add(Flow.CompoundAssignmentsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
+        Add(Flow.BranchOnDataAndParamsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Avoiding(U(-1.5, 1.5), 0.05, -0.3, 0.3))]).Where(s =>
+            Rows3(r => Math.Abs(BranchValue(s.At[0][0], s.At[1][0], s.Col(0, r))) > 0.1)));
+        Add(Flow.PrefixSumsLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]));
+        Add(Flow.InPlaceUpdatesLoss.Instance, Of([V(4, Normal)], columns: [C(U(-1.5, 1.5))]));
+        Add(Flow.AdvectionLoss.Instance, Of([V(8, Normal), P(U(0.3, 1.7))], columns: [R(8, Normal)]));
+        Add(Flow.NestedLoopsLoss.Instance, Of([V(8, Scaled(Normal, 0.5))], columns: [R(8, Normal), I(1, 9)]));
+        Add(Flow.UnaryAndLocalsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
+
+        // Single precision.
+        AddSingle(SinglePrecision.SquaredFLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
+        AddSingle(SinglePrecision.LogisticFLoss.Instance, Of([V(3, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), I(0, 2)]));
+        AddSingle(SinglePrecision.ElementaryFLoss.Instance, Of([P(Scaled(Normal, 0.8)), P(Scaled(Normal, 0.8))], columns: [C(U(0.5, 1.5))]));
+        AddSingle(SinglePrecision.MlpFLoss.Instance, Of([V(6, Scaled(Normal, 0.5)), V(3, Normal)], columns: [R(2, Normal), C(Normal)]));
+        AddSingle(SinglePrecision.RosenbrockFLoss.Instance, Of([P(U(-1.5, 1.5)), P(U(-1.5, 1.5))]));
+        AddSingle(SinglePrecision.RidgeFLoss.Instance, Of([V(2, Normal)], [U(0.1, 1)], [R(2, Normal), C(Normal)]));
+        AddSingle(SinglePrecision.SoftmaxFLoss.Instance, Of([V(4, Normal)], columns: [I(0, 4)]));
+        AddSingle(SinglePrecision.SmoothFunctionsFLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+    }
+
+    /// <summary>The seeds of the samples every loss is checked at.</summary>
+    public static int[] Seeds { get; } = [1, 2, 3];
+
+    public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    public static LossCase Get(string name) => ByName[name];
+
+    private static GradientCheckOptions Options(int seed) => new() { Points = 1, Perturbation = 0.01, Seed = seed };
+
+    private static void Add(ILossModel<double> model, Func<Random, Sample> domain)
+    {
+        string name = model.Schema.Name;
+        ByName.Add(name, new LossCase(name, seed =>
+        {
+            var s = domain(new Random(seed));
+            return GradientCheck.Run(model, s.At, s.Hypers, s.Columns, Options(seed));
+        }));
+    }
+
+    private static void AddSingle(ILossModel<float> model, Func<Random, Sample> domain)
+    {
+        string name = model.Schema.Name;
+        ByName.Add(name, new LossCase(name, seed =>
+        {
+            var (at, hypers, columns) = domain(new Random(seed)).ToSingle();
+            return GradientCheck.Run(model, at, hypers, columns, Options(seed));
+        }));
+    }
+
+    private static bool Rows3(Func<int, bool> ok) => Enumerable.Range(0, Rows).All(ok);
+
+    /// <summary>w · x for the first parameter and span column c at a row.</summary>
+    private static double Linear(Sample s, int c, int row, int n)
+    {
+        double z = 0;
+        for (int i = 0; i < n; i++)
+        {
+            z += s.At[0][i] * s.Col(c, row, i);
+        }
+
+        return z;
+    }
+
+    private static double TopTwoGap(Sample s, int row, int n)
+    {
+        var v = Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)).OrderDescending().ToArray();
+        return v[0] - v[1];
+    }
+
+    private static bool PartialSumsAvoid(Sample s, int row, double threshold, double margin)
+    {
+        double sum = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            sum += Math.Exp(s.At[0][i]) * s.Col(0, row, i);
+            if (Math.Abs(sum - threshold) < margin)
+            {
+                return false;
+            }
+
+            if (sum > threshold)
+            {
+                return true;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>r of <see cref="Flow.BranchOnDataAndParams"/> before its r > 0 test.</summary>
+    private static double BranchValue(double a, double b, double x) =>
+        x > 0.3 ? (a * x) + Math.Cos(b) : x > -0.3 ? a * b * x : Math.Exp(a * x) - b;
+}

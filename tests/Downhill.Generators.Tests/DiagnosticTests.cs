@@ -1,0 +1,268 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace Downhill.Generators.Tests;
+
+/// <summary>
+/// Every diagnostic descriptor, triggered by the smallest source that should trigger it, at the span marked with
+/// <c>[|...|]</c>: the analyzer's (DH0004–DH0007, DH0011, DH0013) and the generator's (the others).
+/// </summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using Downhill;\n";
+
+    /// <summary>The analyzer's cases: ID and marked source.</summary>
+    public static TheoryData<string, string> AnalyzerCases() => new()
+    {
+        {
+            "DH0004", Usings + """
+            public partial class C
+            {
+                [Loss]
+                public double [|F|]([Param] double a, double x) => a * x;
+            }
+            """
+        },
+        {
+            "DH0005", Usings + """
+            public static class C
+            {
+                [Loss]
+                public static double [|F|]([Param] double a, double x) => a * x;
+            }
+            """
+        },
+        {
+            "DH0006", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static [|int|] F([Param] double a, double x) => (int)x;
+            }
+            """
+        },
+        {
+            "DH0007", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, [|[Param] int k|], double x) => a * x * k;
+            }
+            """
+        },
+        {
+            "DH0011", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, [|float x|]) => a * x;
+            }
+            """
+        },
+        {
+            "DH0013", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, double x) => a * x;
+
+                [Monitor(nameof(F))]
+                public static double [|Wrong|](double a, double x, double extra) => a + extra;
+            }
+            """
+        },
+    };
+
+    /// <summary>The generator's cases: ID and marked source.</summary>
+    public static TheoryData<string, string> GeneratorCases() => new()
+    {
+        {
+            "DH0001", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] ReadOnlySpan<double> w, double x)
+                {
+                    double s = 0.0;
+                    [|foreach (double v in w)
+                    {
+                        s += v * x;
+                    }|]
+
+                    return s;
+                }
+            }
+            """
+        },
+        {
+            "DH0002", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, int label)
+                {
+                    double s = [|label switch { 0 => a, _ => -a }|];
+                    return s * s;
+                }
+            }
+            """
+        },
+        {
+            "DH0003", Usings + """
+            public static partial class C
+            {
+                private static double Twice(double v) => 2 * v;
+
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    return [|Twice(a)|] * x;
+                }
+            }
+            """
+        },
+        {
+            "DH0008", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    [|x|] = x * 2.0;
+                    return a * x;
+                }
+            }
+            """
+        },
+        {
+            "DH0009", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, ReadOnlySpan<double> x)
+                {
+                    int i = [|(int)(a * 2.0)|];
+                    return a * x[i];
+                }
+            }
+            """
+        },
+        {
+            "DH0012", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    return [|Math.Abs(a - x)|];
+                }
+            }
+            """
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(AnalyzerCases))]
+    public void AnalyzerReportsAtTheExactSpan(string id, string markup)
+    {
+        var (source, span) = Harness.Markup(markup);
+        var diagnostics = Harness.Analyze(source);
+
+        AssertOneAt(id, span, diagnostics);
+    }
+
+    [Theory]
+    [MemberData(nameof(GeneratorCases))]
+    public void GeneratorReportsAtTheExactSpan(string id, string markup)
+    {
+        var (source, span) = Harness.Markup(markup);
+        var run = Harness.Run(source);
+
+        AssertOneAt(id, span, run.GeneratorDiagnostics);
+
+        // A diagnostic never crashes the generator: no internal error comes with it.
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "DH0010");
+    }
+
+    [Fact]
+    public void ValidLossHasNoAnalyzerOrGeneratorDiagnostics()
+    {
+        const string source = Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    return Math.Exp(a * x);
+                }
+
+                [Monitor(nameof(F))]
+                public static double Size(double a) => a * a;
+            }
+            """;
+
+        Assert.Empty(Harness.Analyze(source));
+        var run = Harness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+    }
+
+    [Fact]
+    public void GeneratorErrorStillLetsOtherLossesBeGenerated()
+    {
+        const string source = Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double Bad([Param] double a, int label) => label switch { 0 => a, _ => -a };
+
+                [Loss]
+                public static double Good([Param] double a, double x) => a * x;
+            }
+            """;
+
+        var run = Harness.Run(source);
+
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "DH0002");
+        Assert.Contains("GoodGradient", run.GeneratedText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath != "Source0.cs");
+    }
+
+    [Fact]
+    public void EveryDescriptorHasACaseAndAStableShape()
+    {
+        var descriptors = typeof(DiagnosticDescriptors)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToList();
+
+        var covered = AnalyzerCases().Select(row => (string)row[0])
+            .Concat(GeneratorCases().Select(row => (string)row[0]))
+            .Append(DiagnosticDescriptors.InternalError.Id)
+            .ToHashSet();
+
+        Assert.Equal(13, descriptors.Count);
+        foreach (var d in descriptors)
+        {
+            Assert.Contains(d.Id, covered);
+            Assert.Equal("Downhill", d.Category);
+            Assert.True(d.IsEnabledByDefault);
+            Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(DiagnosticSeverity.Warning, DiagnosticDescriptors.ActiveToIntegerCast.DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Info, DiagnosticDescriptors.KinkInSecondOrder.DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Error, DiagnosticDescriptors.InternalError.DefaultSeverity);
+        Assert.Equal(13, descriptors.Select(d => d.Id).Distinct().Count());
+    }
+
+    private static void AssertOneAt(string id, Microsoft.CodeAnalysis.Text.TextSpan span, IEnumerable<Diagnostic> diagnostics)
+    {
+        var all = diagnostics.ToList();
+        var matching = all.Where(d => d.Id == id).ToList();
+        string seen = string.Join("\n", all.Select(d => $"{d.Id} {d.Location.SourceSpan} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}"));
+        Assert.True(matching.Count == 1, $"expected one {id} at {span}; got:\n{seen}");
+        Assert.Equal(span, matching[0].Location.SourceSpan);
+        Assert.Equal("Source0.cs", matching[0].Location.SourceTree?.FilePath);
+    }
+}

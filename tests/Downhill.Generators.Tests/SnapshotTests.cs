@@ -1,0 +1,132 @@
+namespace Downhill.Generators.Tests;
+
+/// <summary>The whole generated output for a handful of losses, against committed snapshots (Snapshots/*.verified.cs).</summary>
+public class SnapshotTests
+{
+    private static void VerifyGenerated(string name, string source)
+    {
+        var run = Harness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > Microsoft.CodeAnalysis.DiagnosticSeverity.Info));
+        Assert.Empty(run.OutputProblems());
+        Snapshot.Verify(name, run.GeneratedText());
+    }
+
+    [Fact]
+    public void SquaredLossOfTwoScalarParameters() => VerifyGenerated("Squared", """
+        using Downhill;
+
+        namespace Sample;
+
+        public static partial class House
+        {
+            [Loss]
+            public static double Squared([Param] double m, [Param] double b, double x, double y)
+            {
+                double e = m * x + b - y;
+                return e * e;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LogisticWithSpanParameterLoopAndIntLabel() => VerifyGenerated("Logistic", """
+        using Downhill;
+
+        namespace Sample;
+
+        internal static partial class Classifier
+        {
+            [Loss]
+            internal static double Logistic([Param] ReadOnlySpan<double> w, [Param] double b, ReadOnlySpan<double> x, int label)
+            {
+                double z = b;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    z += w[i] * x[i];
+                }
+
+                return label == 1 ? Fn.Softplus(-z) : Fn.Softplus(z);
+            }
+        }
+        """);
+
+    [Fact]
+    public void RidgeWithHyperparameter() => VerifyGenerated("Ridge", """
+        using Downhill;
+
+        public static partial class Regression
+        {
+            [Loss]
+            public static double Ridge([Param] ReadOnlySpan<double> w, [Hyper] double lambda, ReadOnlySpan<double> x, double y)
+            {
+                double e = -y;
+                double norm = 0.0;
+                for (int i = 0; i < 3; i++)
+                {
+                    e += w[i] * x[i];
+                    norm += w[i] * w[i];
+                }
+
+                return 0.5 * e * e + lambda * norm;
+            }
+        }
+        """);
+
+    [Fact]
+    public void RosenbrockObjectiveInFloat() => VerifyGenerated("RosenbrockFloat", """
+        using Downhill;
+
+        public static partial class Objectives
+        {
+            [Loss]
+            public static float Rosenbrock([Param] float x, [Param] float y)
+            {
+                float a = y - x * x;
+                float b = 1f - x;
+                return 100f * a * a + b * b;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LossCallingARecursiveHelperWithScratchArray() => VerifyGenerated("RecursiveHelper", """
+        using Downhill;
+
+        public static class Poly
+        {
+            [Differentiable]
+            public static double Power(double x, int n)
+            {
+                if (n == 0)
+                {
+                    return 1.0;
+                }
+
+                return x * Power(x, n - 1);
+            }
+        }
+
+        public static partial class Losses
+        {
+            [Loss]
+            public static double Series([Param] ReadOnlySpan<double> c, double x)
+            {
+                double[] terms = new double[3];
+                for (int k = 0; k < 3; k++)
+                {
+                    terms[k] = c[k] * Poly.Power(x, k);
+                }
+
+                double s = 0.0;
+                int j = 0;
+                while (j < 3)
+                {
+                    s += terms[j];
+                    j++;
+                }
+
+                return Math.Exp(s);
+            }
+        }
+        """);
+}

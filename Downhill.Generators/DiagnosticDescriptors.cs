@@ -112,6 +112,26 @@ internal static class DiagnosticDescriptors
         "A monitor is a static method in the loss's type returning double or float, whose arguments are either exactly the loss's arguments or exactly its [Param] arguments.",
         DiagnosticSeverity.Error);
 
+    private static readonly DiagnosticDescriptor[] All =
+    [
+        UnsupportedStatement, UnsupportedExpression, UnknownMethod, MustBeStatic, TypeMustBePartial, UnsupportedReturnType,
+        UnsupportedArgumentType, WriteToArgument, ActiveToIntegerCast, InternalError, MixedPrecision, KinkInSecondOrder, InvalidMonitor,
+    ];
+
+    /// <summary>The descriptor with this ID.</summary>
+    public static DiagnosticDescriptor ById(string id)
+    {
+        foreach (var d in All)
+        {
+            if (d.Id == id)
+            {
+                return d;
+            }
+        }
+
+        return InternalError;
+    }
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

@@ -18,6 +18,12 @@ public sealed class Tape
     private int realCount;
     private int[] ints = new int[256];
     private int intCount;
+    private double[] doubleScratch = new double[256];
+    private int doubleScratchCount;
+    private float[] singleScratch = new float[256];
+    private int singleScratchCount;
+    private int[] intScratch = new int[64];
+    private int intScratchCount;
 
     /// <summary>The calling thread's tape.</summary>
     public static Tape Current
@@ -73,6 +79,43 @@ public sealed class Tape
     /// <summary>Pops the last condition pushed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PopBoolean() => ints[--intCount] != 0;
+
+    /// <summary>Where the scratch arenas stand; <see cref="ReleaseScratch"/> returns to it.</summary>
+    public (int Doubles, int Singles, int Ints) ScratchMark => (doubleScratchCount, singleScratchCount, intScratchCount);
+
+    /// <summary>Releases every scratch array rented after <paramref name="mark"/>.</summary>
+    public void ReleaseScratch((int Doubles, int Singles, int Ints) mark)
+    {
+        doubleScratchCount = mark.Doubles;
+        singleScratchCount = mark.Singles;
+        intScratchCount = mark.Ints;
+    }
+
+    /// <summary>A zeroed scratch array for a loss's local <c>new double[n]</c>, valid until released.</summary>
+    public Span<double> RentDoubles(int length) => Rent(ref doubleScratch, ref doubleScratchCount, length);
+
+    /// <summary>A zeroed scratch array for a loss's local <c>new float[n]</c>, valid until released.</summary>
+    public Span<float> RentSingles(int length) => Rent(ref singleScratch, ref singleScratchCount, length);
+
+    /// <summary>A zeroed scratch array for a loss's local <c>new int[n]</c>, valid until released.</summary>
+    public Span<int> RentInts(int length) => Rent(ref intScratch, ref intScratchCount, length);
+
+    private static Span<T> Rent<T>(ref T[] arena, ref int count, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (count + length > arena.Length)
+        {
+            // Spans handed out earlier keep the old array alive, so growing by replacement is safe.
+            var larger = new T[Math.Max(arena.Length * 2, count + length)];
+            Array.Copy(arena, larger, count);
+            arena = larger;
+        }
+
+        var span = new Span<T>(arena, count, length);
+        span.Clear();
+        count += length;
+        return span;
+    }
 
     /// <summary>Where the stacks stand: used to restore them if a loss throws midway.</summary>
     public (int Reals, int Ints) Mark => (realCount, intCount);

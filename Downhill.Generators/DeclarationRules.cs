@@ -1,0 +1,193 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Downhill.Generators;
+
+/// <summary>
+/// The shape a [Loss], [Differentiable] or [Monitor] declaration must have. The analyzer reports every
+/// violation as the user types; the generator asks the same questions and generates nothing for a bad shape.
+/// </summary>
+internal static class DeclarationRules
+{
+    public const string ParamAttribute = "Downhill.ParamAttribute";
+    public const string HyperAttribute = "Downhill.HyperAttribute";
+
+    private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
+
+    public static ArgKind KindOf(IParameterSymbol p) => Has(p, ParamAttribute) ? ArgKind.Param : Has(p, HyperAttribute) ? ArgKind.Hyper : ArgKind.Data;
+
+    /// <summary>The IR type of an argument type, or null when the language has none for it.</summary>
+    public static IrType? TypeOf(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Double:
+            case SpecialType.System_Single:
+                return IrType.Real;
+            case SpecialType.System_Int32:
+                return IrType.Int;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.ToDisplayString() == "System.ReadOnlySpan<T>")
+        {
+            return named.TypeArguments[0].SpecialType switch
+            {
+                SpecialType.System_Double or SpecialType.System_Single => IrType.RealArray,
+                SpecialType.System_Int32 => IrType.IntArray,
+                _ => null,
+            };
+        }
+
+        return null;
+    }
+
+    private static bool IsReal(ITypeSymbol t) => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+
+    private static SpecialType ElementOf(ITypeSymbol t) =>
+        t is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length == 1 ? named.TypeArguments[0].SpecialType : t.SpecialType;
+
+    /// <summary>Every problem of a [Loss] declaration (empty when it is well formed).</summary>
+    public static List<Diagnostic> CheckLoss(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var found = new List<Diagnostic>();
+        var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+        if (syntax is null)
+        {
+            return found;
+        }
+
+        if (!method.IsStatic)
+        {
+            found.Add(Diagnostic.Create(DiagnosticDescriptors.MustBeStatic, syntax.Identifier.GetLocation(), method.Name));
+        }
+
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            bool partial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!partial)
+            {
+                found.Add(Diagnostic.Create(DiagnosticDescriptors.TypeMustBePartial, syntax.Identifier.GetLocation(), type.Name, method.Name));
+                break;
+            }
+        }
+
+        CheckSignature(method, syntax, isLoss: true, found);
+        return found;
+    }
+
+    /// <summary>Every problem of a [Differentiable] declaration.</summary>
+    public static List<Diagnostic> CheckHelper(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var found = new List<Diagnostic>();
+        var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+        if (syntax is null)
+        {
+            return found;
+        }
+
+        if (!method.IsStatic)
+        {
+            found.Add(Diagnostic.Create(DiagnosticDescriptors.MustBeStatic, syntax.Identifier.GetLocation(), method.Name));
+        }
+
+        CheckSignature(method, syntax, isLoss: false, found);
+        return found;
+    }
+
+    private static void CheckSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, bool isLoss, List<Diagnostic> found)
+    {
+        if (!IsReal(method.ReturnType))
+        {
+            found.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString()));
+            return;
+        }
+
+        bool isFloat = method.ReturnType.SpecialType == SpecialType.System_Single;
+        for (int k = 0; k < method.Parameters.Length; k++)
+        {
+            var p = method.Parameters[k];
+            var typeSyntax = syntax.ParameterList.Parameters[k].Type;
+            var location = typeSyntax?.GetLocation() ?? syntax.ParameterList.Parameters[k].GetLocation();
+            var kind = KindOf(p);
+            var type = TypeOf(p.Type);
+            string? problem = null;
+            if (p.RefKind != RefKind.None || p.IsParams)
+            {
+                problem = "arguments are passed by value";
+            }
+            else if (type is null)
+            {
+                problem = "it is not a double/float scalar, an int, or a ReadOnlySpan of them";
+            }
+            else if (kind == ArgKind.Param && type is not (IrType.Real or IrType.RealArray))
+            {
+                problem = "a [Param] is a double/float scalar or a ReadOnlySpan<double>/ReadOnlySpan<float>";
+            }
+            else if (kind == ArgKind.Hyper && type is not IrType.Real)
+            {
+                problem = "a [Hyper] is a double/float scalar";
+            }
+            else if (!isLoss && kind != ArgKind.Data)
+            {
+                problem = "[Param] and [Hyper] mark a loss's arguments; a [Differentiable] helper differentiates all its real arguments";
+            }
+
+            if (problem is not null)
+            {
+                found.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedArgumentType, location, p.Name, p.Type.ToDisplayString(), problem));
+                continue;
+            }
+
+            var element = type is IrType.Real ? p.Type.SpecialType : ElementOf(p.Type);
+            if (element is SpecialType.System_Double or SpecialType.System_Single && (element == SpecialType.System_Single) != isFloat)
+            {
+                found.Add(Diagnostic.Create(DiagnosticDescriptors.MixedPrecision, location, p.Name, p.Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString()));
+            }
+        }
+    }
+
+    public static bool IsValidLoss(IMethodSymbol method, CancellationToken cancellationToken) => CheckLoss(method, cancellationToken).Count == 0;
+
+    public static bool IsValidHelper(IMethodSymbol method) => CheckHelper(method, default).Count == 0;
+
+    /// <summary>Whether a monitor takes only the [Param] arguments (true), all arguments (false), or is invalid (null).</summary>
+    public static bool? MonitorShape(IMethodSymbol monitor, IMethodSymbol loss) => MonitorProblem(monitor, loss, out bool paramsOnly) is null ? paramsOnly : null;
+
+    /// <summary>What is wrong with a monitor, or null.</summary>
+    public static string? MonitorProblem(IMethodSymbol monitor, IMethodSymbol loss, out bool paramsOnly)
+    {
+        paramsOnly = false;
+        if (!monitor.IsStatic)
+        {
+            return "it must be static";
+        }
+
+        if (!IsReal(monitor.ReturnType))
+        {
+            return "it must return double or float";
+        }
+
+        static bool Same(IParameterSymbol a, IParameterSymbol b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type);
+        var all = loss.Parameters;
+        var onlyParams = loss.Parameters.Where(p => KindOf(p) == ArgKind.Param).ToList();
+        var mine = monitor.Parameters;
+        if (mine.Length == all.Length && mine.Zip(all, Same).All(x => x))
+        {
+            return null;
+        }
+
+        if (mine.Length == onlyParams.Count && mine.Zip(onlyParams, Same).All(x => x))
+        {
+            paramsOnly = true;
+            return null;
+        }
+
+        return $"its arguments must be those of '{loss.Name}' or only its [Param] arguments, in order";
+    }
+}

@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Downhill.Generators.Emit;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+using Downhill.Generators.Parse;
+using Downhill.Generators.Transform;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Downhill.Generators;
+
+/// <summary>
+/// Writes the exact derivatives of every <c>[Loss]</c> method (reverse, forward, forward over reverse, and
+/// the full variants for hypergradients) and its descriptor type. Problems in a body become diagnostics at
+/// their exact span; the generator itself never throws.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DerivativeGenerator : IIncrementalGenerator
+{
+    private const string LossAttribute = "Downhill.LossAttribute";
+    private const string DifferentiableAttribute = "Downhill.DifferentiableAttribute";
+    private const string MonitorAttribute = "Downhill.MonitorAttribute";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var losses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct))
+            .WithTrackingName(TrackingNames.LossModels);
+
+        var helpers = context.SyntaxProvider
+            .ForAttributeWithMetadataName(DifferentiableAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildHelper(ctx, ct))
+            .WithTrackingName(TrackingNames.HelperModels);
+
+        var options = context.CompilationProvider
+            .Select(static (compilation, _) => ReadOptions(compilation))
+            .WithTrackingName(TrackingNames.TrainingOptions);
+
+        var outputs = losses.Combine(options).WithTrackingName(TrackingNames.LossOutputs);
+
+        context.RegisterSourceOutput(helpers, static (spc, helper) =>
+        {
+            foreach (var d in helper.Diagnostics)
+            {
+                spc.ReportDiagnostic(d.ToDiagnostic());
+            }
+        });
+
+        context.RegisterSourceOutput(outputs, static (spc, pair) => Write(spc, pair.Left, pair.Right));
+    }
+
+    private static void Write(SourceProductionContext spc, LossModel loss, OptionsModel options)
+    {
+        foreach (var d in loss.Diagnostics)
+        {
+            spc.ReportDiagnostic(d.ToDiagnostic());
+        }
+
+        if (loss.Main is null)
+        {
+            return;
+        }
+
+        string text;
+        try
+        {
+            text = LossEmitter.Emit(loss, options);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            spc.ReportDiagnostic(new DiagnosticInfo(
+                DiagnosticDescriptors.InternalError.Id,
+                loss.Location,
+                new EquatableArray<string>([loss.MethodName, ex.GetType().Name + ": " + ex.Message])).ToDiagnostic());
+            return;
+        }
+
+        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']') + ".g.cs";
+        spc.AddSource(hint, SourceText.From(text, Encoding.UTF8));
+    }
+
+    private static LossModel BuildLoss(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var location = DiagnosticInfo.LocOf(syntax.Identifier);
+        var types = ContainingTypes(method.ContainingType);
+        string? ns = method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
+        bool isFloat = method.ReturnType.SpecialType == SpecialType.System_Single;
+        var empty = new LossModel(ns, types, method.Name, Accessibility(method), isFloat, EquatableArray<ArgInfo>.Empty, EquatableArray<MonitorInfo>.Empty, null, EquatableArray<IrFunction>.Empty, EquatableArray<DiagnosticInfo>.Empty, location);
+        try
+        {
+            // The analyzer reports a declaration of the wrong shape; nothing is generated for it.
+            if (!DeclarationRules.IsValidLoss(method, cancellationToken))
+            {
+                return empty;
+            }
+
+            var args = method.Parameters.Select(p => new ArgInfo(p.Name, DeclarationRules.KindOf(p), DeclarationRules.TypeOf(p.Type)!.Value)).ToEquatableArray();
+            var monitors = Monitors(method).ToEquatableArray();
+            var parsed = IrParser.Parse(method, syntax, context.SemanticModel, reportHelperDiagnostics: false, cancellationToken);
+            var diagnostics = parsed.Diagnostics.ToList();
+            if (parsed.Main is { } main)
+            {
+                diagnostics.AddRange(CastWarnings(main, args.Select(a => a.Kind == ArgKind.Param).ToArray(), method.Name));
+            }
+
+            return empty with
+            {
+                Args = args,
+                Monitors = monitors,
+                Main = parsed.Main,
+                Helpers = parsed.Helpers,
+                Diagnostics = diagnostics.ToEquatableArray(),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return empty with
+            {
+                Diagnostics = new EquatableArray<DiagnosticInfo>([new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, new EquatableArray<string>([method.Name, ex.GetType().Name + ": " + ex.Message]))]),
+            };
+        }
+    }
+
+    private static HelperModel BuildHelper(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            if (!DeclarationRules.IsValidHelper(method))
+            {
+                return new HelperModel(method.Name, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
+            var parsed = IrParser.Parse(method, syntax, context.SemanticModel, reportHelperDiagnostics: true, cancellationToken);
+            string path = syntax.SyntaxTree.FilePath;
+            var span = syntax.Span;
+
+            // Only this helper's own problems: a helper it calls reports its own.
+            var own = parsed.Diagnostics.Where(d => d.Location is { } l && l.Path == path && l.Start >= span.Start && l.Start < span.End && d.Id != DiagnosticDescriptors.KinkInSecondOrder.Id).ToList();
+            if (parsed.Main is { } main)
+            {
+                own.AddRange(CastWarnings(main, main.Params.Select(_ => true).ToArray(), method.Name));
+            }
+
+            return new HelperModel(method.Name, own.ToEquatableArray());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new HelperModel(method.Name, new EquatableArray<DiagnosticInfo>([new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, DiagnosticInfo.LocOf(syntax.Identifier), new EquatableArray<string>([method.Name, ex.GetType().Name + ": " + ex.Message]))]));
+        }
+    }
+
+    /// <summary>DH0009 for each cast to int of a value that depends on the active arguments.</summary>
+    private static IEnumerable<DiagnosticInfo> CastWarnings(IrFunction function, bool[] mask, string methodName)
+    {
+        var active = Activity.Analyze(function, mask);
+        var found = new List<DiagnosticInfo>();
+        void Visit(IEnumerable<Stmt> block)
+        {
+            foreach (var s in block)
+            {
+                switch (s)
+                {
+                    case Assign { Op: Op.ToInt, Loc: >= 0 } a when a.Args[0].Var is { } v && active.Contains(v):
+                        var loc = function.Locations[a.Loc];
+                        found.Add(new DiagnosticInfo(DiagnosticDescriptors.ActiveToIntegerCast.Id, loc, new EquatableArray<string>([loc.Text])));
+                        break;
+                    case If i:
+                        Visit(i.Then);
+                        Visit(i.Else);
+                        break;
+                    case Loop l:
+                        Visit(l.Header);
+                        Visit(l.Body);
+                        break;
+                }
+            }
+        }
+
+        Visit(function.Body);
+        return found;
+    }
+
+    private static IEnumerable<MonitorInfo> Monitors(IMethodSymbol loss)
+    {
+        foreach (var member in loss.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        {
+            foreach (var attribute in member.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != MonitorAttribute || attribute.ConstructorArguments.Length < 1
+                    || attribute.ConstructorArguments[0].Value as string != loss.Name)
+                {
+                    continue;
+                }
+
+                var shape = DeclarationRules.MonitorShape(member, loss);
+                if (shape is null)
+                {
+                    continue;
+                }
+
+                string name = attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Value is string n ? n : member.Name;
+                yield return new MonitorInfo(name, member.Name, shape.Value);
+            }
+        }
+    }
+
+    private static EquatableArray<TypeDecl> ContainingTypes(INamedTypeSymbol type)
+    {
+        var list = new List<TypeDecl>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            string keyword = t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind == TypeKind.Struct ? "struct" : t.TypeKind == TypeKind.Interface ? "interface" : "class";
+            string name = t.Name + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">" : string.Empty);
+            list.Insert(0, new TypeDecl(keyword, name));
+        }
+
+        return list.ToEquatableArray();
+    }
+
+    private static string Accessibility(IMethodSymbol method) => method.DeclaredAccessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    private static OptionsModel ReadOptions(Compilation compilation)
+    {
+        var type = compilation.GetTypeByMetadataName("Downhill.TrainingOptions");
+        bool hasTrainer = compilation.GetTypeByMetadataName("Downhill.Trainer") is not null && type is not null;
+        bool hasCheck = compilation.GetTypeByMetadataName("Downhill.GradientCheck") is not null && compilation.GetTypeByMetadataName("Downhill.GradientCheckOptions") is not null;
+        var list = new List<OptionInfo>();
+        if (type is not null)
+        {
+            foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Public
+                    || property.SetMethod is not { DeclaredAccessibility: Microsoft.CodeAnalysis.Accessibility.Public, IsInitOnly: false })
+                {
+                    continue;
+                }
+
+                var t = property.Type;
+                string display = t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                bool alreadyNullable = t.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+                list.Add(new OptionInfo(property.Name, alreadyNullable ? display : display + "?"));
+            }
+        }
+
+        return new OptionsModel(hasTrainer, hasCheck, list.ToEquatableArray());
+    }
+}

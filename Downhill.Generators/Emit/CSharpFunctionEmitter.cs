@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+
+namespace Downhill.Generators.Emit;
+
+/// <summary>Writes an IR function as a private static C# method: straight code a reader can follow.</summary>
+internal sealed class CSharpFunctionEmitter
+{
+    private readonly IrFunction function;
+    private readonly IndentedWriter w;
+    private readonly Dictionary<string, IrType> types = [];
+    private readonly string real;
+    private readonly string math;
+    private bool usesScratch;
+
+    private CSharpFunctionEmitter(IrFunction function, IndentedWriter writer)
+    {
+        this.function = function;
+        w = writer;
+        real = function.IsFloat ? "float" : "double";
+        math = function.IsFloat ? "global::System.MathF" : "global::System.Math";
+        foreach (var p in function.Params)
+        {
+            types[p.Name] = p.Type;
+        }
+
+        foreach (var l in function.Locals)
+        {
+            types[l.Name] = l.Type;
+        }
+    }
+
+    public static void Emit(IrFunction function, IndentedWriter writer) => new CSharpFunctionEmitter(function, writer).Emit();
+
+    /// <summary>A real constant as C# source, invariant culture, typed for the element type.</summary>
+    public static string RealLiteral(double value, bool isFloat)
+    {
+        string type = isFloat ? "float" : "double";
+        if (double.IsNaN(value))
+        {
+            return type + ".NaN";
+        }
+
+        if (double.IsPositiveInfinity(value))
+        {
+            return type + ".PositiveInfinity";
+        }
+
+        if (double.IsNegativeInfinity(value))
+        {
+            return type + ".NegativeInfinity";
+        }
+
+        string text = isFloat ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+        if (!text.Contains(".") && !text.Contains("E"))
+        {
+            text += ".0";
+        }
+
+        text += isFloat ? "f" : string.Empty;
+        return value < 0 ? "(" + text + ")" : text;
+    }
+
+    public static string TypeName(IrType type, ParamMode mode, bool isFloat)
+    {
+        string real = isFloat ? "float" : "double";
+        return (type, mode) switch
+        {
+            (IrType.Real, ParamMode.Ref) => "ref " + real,
+            (IrType.Real, _) => real,
+            (IrType.Int, _) => "int",
+            (IrType.Bool, _) => "bool",
+            (IrType.RealArray, ParamMode.SpanOut) => "global::System.Span<" + real + ">",
+            (IrType.RealArray, _) => "global::System.ReadOnlySpan<" + real + ">",
+            (IrType.IntArray, _) => "global::System.ReadOnlySpan<int>",
+            _ => throw new InvalidOperationException($"No C# type for {type}."),
+        };
+    }
+
+    private void Emit()
+    {
+        var parameters = string.Join(", ", function.Params.Select(p => TypeName(p.Type, p.Mode, function.IsFloat) + " " + p.Name));
+        w.Open($"private static {real} {function.Name}({parameters})");
+        var used = new HashSet<string>();
+        Collect(function.Body, used);
+        bool usesTape = UsesTape(function.Body);
+        foreach (var group in function.Locals.Where(l => used.Contains(l.Name)).GroupBy(l => l.Type))
+        {
+            string init = group.Key switch
+            {
+                IrType.Real => " = 0",
+                IrType.Int => " = 0",
+                IrType.Bool => " = false",
+                _ => " = default",
+            };
+            string type = group.Key switch
+            {
+                IrType.RealArray => $"global::System.Span<{real}>",
+                IrType.IntArray => "global::System.Span<int>",
+                _ => TypeName(group.Key, ParamMode.In, function.IsFloat),
+            };
+            foreach (var chunk in Chunk(group.Select(l => l.Name + init).ToList(), 6))
+            {
+                w.Line($"{type} {string.Join(", ", chunk)};");
+            }
+        }
+
+        if (usesTape)
+        {
+            w.Line("var __tape = global::Downhill.Internal.Tape.Current;");
+        }
+
+        if (usesScratch)
+        {
+            w.Line("var __scratch = __tape.ScratchMark;");
+        }
+
+        Block(function.Body);
+        w.Close();
+    }
+
+    private static IEnumerable<List<string>> Chunk(List<string> items, int size)
+    {
+        for (int k = 0; k < items.Count; k += size)
+        {
+            yield return items.Skip(k).Take(size).ToList();
+        }
+    }
+
+    private bool UsesTape(IEnumerable<Stmt> block)
+    {
+        bool uses = false;
+        foreach (var s in block)
+        {
+            switch (s)
+            {
+                case Push or Pop:
+                    uses = true;
+                    break;
+                case Alloc:
+                    uses = true;
+                    usesScratch = true;
+                    break;
+                case If i:
+                    uses |= UsesTape(i.Then) | UsesTape(i.Else);
+                    break;
+                case Loop l:
+                    uses |= UsesTape(l.Header) | UsesTape(l.Body);
+                    break;
+            }
+        }
+
+        return uses;
+    }
+
+    private static void Collect(IEnumerable<Stmt> block, HashSet<string> used)
+    {
+        void Add(Atom a)
+        {
+            if (a.Var is { } v)
+            {
+                used.Add(v);
+            }
+        }
+
+        foreach (var s in block)
+        {
+            switch (s)
+            {
+                case Assign a:
+                    used.Add(a.Target);
+                    foreach (var x in a.Args)
+                    {
+                        Add(x);
+                    }
+
+                    break;
+                case Store st:
+                    used.Add(st.Array);
+                    Add(st.Index);
+                    Add(st.Value);
+                    break;
+                case AddTo add:
+                    used.Add(add.Target);
+                    if (add.Index is { } index)
+                    {
+                        Add(index);
+                    }
+
+                    Add(add.Value);
+                    break;
+                case If i:
+                    Add(i.Cond);
+                    Collect(i.Then, used);
+                    Collect(i.Else, used);
+                    break;
+                case Loop l:
+                    Add(l.Cond);
+                    Collect(l.Header, used);
+                    Collect(l.Body, used);
+                    break;
+                case Call c:
+                    if (c.Target is not null)
+                    {
+                        used.Add(c.Target);
+                    }
+
+                    foreach (var x in c.Args)
+                    {
+                        Add(x.Atom);
+                    }
+
+                    break;
+                case Alloc alloc:
+                    used.Add(alloc.Array);
+                    Add(alloc.Length);
+                    break;
+                case Push p:
+                    Add(p.Value);
+                    break;
+                case Pop p:
+                    used.Add(p.Target);
+                    break;
+                case Return r:
+                    Add(r.Value);
+                    break;
+            }
+        }
+    }
+
+    private string A(Atom a) => a.Var ?? a.ConstType switch
+    {
+        IrType.Int => ((int)a.Value).ToString(CultureInfo.InvariantCulture),
+        IrType.Bool => a.Value != 0 ? "true" : "false",
+        _ => RealLiteral(a.Value, function.IsFloat),
+    };
+
+    private IrType TypeOf(Atom a) => a.Var is null ? a.ConstType : types[a.Var];
+
+    private void Block(IEnumerable<Stmt> block)
+    {
+        foreach (var s in block)
+        {
+            Statement(s);
+        }
+    }
+
+    private void Statement(Stmt s)
+    {
+        switch (s)
+        {
+            case Assign a:
+                w.Line($"{a.Target} = {Expression(a)};");
+                break;
+            case Store st:
+                w.Line($"{st.Array}[{A(st.Index)}] = {A(st.Value)};");
+                break;
+            case AddTo add:
+                w.Line(add.Index is { } index ? $"{add.Target}[{A(index)}] += {A(add.Value)};" : $"{add.Target} += {A(add.Value)};");
+                break;
+            case If i:
+                if (i.Then.Count == 0 && i.Else.Count == 0)
+                {
+                    break;
+                }
+
+                if (i.Then.Count == 0)
+                {
+                    w.Open($"if (!{A(i.Cond)})");
+                    Block(i.Else);
+                    w.Close();
+                    break;
+                }
+
+                w.Open($"if ({A(i.Cond)})");
+                Block(i.Then);
+                w.Close();
+                if (i.Else.Count > 0)
+                {
+                    w.Open("else");
+                    Block(i.Else);
+                    w.Close();
+                }
+
+                break;
+            case Loop l:
+                if (l.Header.Count == 1 && l.Header[0] is Assign test && test.Target == l.Cond.Var && IsComparison(test.Op) && !Mentions(l.Body, test.Target))
+                {
+                    // The usual counted loop reads as a while over its condition.
+                    w.Open($"while ({Expression(test)})");
+                    Block(l.Body);
+                    w.Close();
+                    break;
+                }
+
+                w.Open("while (true)");
+                Block(l.Header);
+                w.Open($"if (!{A(l.Cond)})");
+                w.Line("break;");
+                w.Close();
+                w.Line();
+                Block(l.Body);
+                w.Close();
+                break;
+            case Call c:
+                string args = string.Join(", ", c.Args.Select(arg => (arg.Mode == ParamMode.Ref ? "ref " : string.Empty) + A(arg.Atom)));
+                w.Line(c.Target is null ? $"{c.Function}({args});" : $"{c.Target} = {c.Function}({args});");
+                break;
+            case Alloc alloc:
+                string rent = types[alloc.Array] == IrType.IntArray ? "RentInts" : function.IsFloat ? "RentSingles" : "RentDoubles";
+                w.Line($"{alloc.Array} = __tape.{rent}({A(alloc.Length)});");
+                break;
+            case Push p:
+                w.Line($"__tape.Push({A(p.Value)});");
+                break;
+            case Pop p:
+                string pop = types[p.Target] switch
+                {
+                    IrType.Int => "PopInt32",
+                    IrType.Bool => "PopBoolean",
+                    _ => function.IsFloat ? "PopSingle" : "PopDouble",
+                };
+                w.Line($"{p.Target} = __tape.{pop}();");
+                break;
+            case Return r:
+                if (usesScratch)
+                {
+                    w.Line("__tape.ReleaseScratch(__scratch);");
+                }
+
+                w.Line($"return {A(r.Value)};");
+                break;
+            default:
+                throw new InvalidOperationException($"Cannot emit {s.GetType().Name}.");
+        }
+    }
+
+    private static bool IsComparison(Op op) => op is Op.Lt or Op.Le or Op.Gt or Op.Ge or Op.Eq or Op.Ne;
+
+    private static bool Mentions(IEnumerable<Stmt> block, string name)
+    {
+        var used = new HashSet<string>();
+        Collect(block, used);
+        return used.Contains(name);
+    }
+
+    private string Expression(Assign a)
+    {
+        var x = a.Args;
+        string Arg(int k) => A(x[k]);
+        string F(string fn) => $"{math}.{fn}({Arg(0)})";
+        string Fn(string fn) => $"global::Downhill.Fn.{fn}({string.Join(", ", x.Select(A))})";
+        bool isInt = types[a.Target] == IrType.Int;
+        return a.Op switch
+        {
+            Op.Copy => Arg(0),
+            Op.Neg => "-" + Arg(0),
+            Op.Add => $"{Arg(0)} + {Arg(1)}",
+            Op.Sub => $"{Arg(0)} - {Arg(1)}",
+            Op.Mul => $"{Arg(0)} * {Arg(1)}",
+            Op.Div => $"{Arg(0)} / {Arg(1)}",
+            Op.Rem => $"{Arg(0)} % {Arg(1)}",
+            Op.Exp => F("Exp"),
+            Op.Log => F("Log"),
+            Op.Log2 => F("Log2"),
+            Op.Log10 => F("Log10"),
+            Op.Sqrt => F("Sqrt"),
+            Op.Cbrt => F("Cbrt"),
+            Op.Sin => F("Sin"),
+            Op.Cos => F("Cos"),
+            Op.Tan => F("Tan"),
+            Op.Asin => F("Asin"),
+            Op.Acos => F("Acos"),
+            Op.Atan => F("Atan"),
+            Op.Sinh => F("Sinh"),
+            Op.Cosh => F("Cosh"),
+            Op.Tanh => F("Tanh"),
+            Op.Asinh => F("Asinh"),
+            Op.Acosh => F("Acosh"),
+            Op.Atanh => F("Atanh"),
+            Op.Abs => isInt ? $"global::System.Math.Abs({Arg(0)})" : F("Abs"),
+            Op.Floor => F("Floor"),
+            Op.Ceiling => F("Ceiling"),
+            Op.Round => F("Round"),
+            Op.Truncate => F("Truncate"),
+            Op.Sign => TypeOf(x[0]) == IrType.Int ? $"global::System.Math.Sign({Arg(0)})" : F("Sign"),
+            Op.Sigmoid => Fn("Sigmoid"),
+            Op.LogSigmoid => Fn("LogSigmoid"),
+            Op.Softplus => Fn("Softplus"),
+            Op.Relu => Fn("Relu"),
+            Op.Square => $"{Arg(0)} * {Arg(0)}",
+            Op.Log1P => Fn("Log1P"),
+            Op.Expm1 => Fn("Expm1"),
+            Op.LogSumExp2 => Fn("LogSumExp"),
+            Op.Pow => $"{math}.Pow({Arg(0)}, {Arg(1)})",
+            Op.Atan2 => $"{math}.Atan2({Arg(0)}, {Arg(1)})",
+            Op.Max => isInt ? $"global::System.Math.Max({Arg(0)}, {Arg(1)})" : $"{math}.Max({Arg(0)}, {Arg(1)})",
+            Op.Min => isInt ? $"global::System.Math.Min({Arg(0)}, {Arg(1)})" : $"{math}.Min({Arg(0)}, {Arg(1)})",
+            Op.Lt => $"{Arg(0)} < {Arg(1)}",
+            Op.Le => $"{Arg(0)} <= {Arg(1)}",
+            Op.Gt => $"{Arg(0)} > {Arg(1)}",
+            Op.Ge => $"{Arg(0)} >= {Arg(1)}",
+            Op.Eq => $"{Arg(0)} == {Arg(1)}",
+            Op.Ne => $"{Arg(0)} != {Arg(1)}",
+            Op.And => $"{Arg(0)} & {Arg(1)}",
+            Op.Or => $"{Arg(0)} | {Arg(1)}",
+            Op.Not => "!" + Arg(0),
+            Op.Select => $"{Arg(0)} ? {Arg(1)} : {Arg(2)}",
+            Op.ToReal => $"({real}){Arg(0)}",
+            Op.ToInt => $"(int){Arg(0)}",
+            Op.Load => $"{Arg(0)}[{Arg(1)}]",
+            Op.Length => $"{Arg(0)}.Length",
+            _ => throw new InvalidOperationException($"Cannot emit {a.Op}."),
+        };
+    }
+}

@@ -1,0 +1,465 @@
+using System.Collections.Generic;
+using System.Linq;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+
+namespace Downhill.Generators.Emit;
+
+/// <summary>
+/// Writes the descriptor of a loss (<c>SquaredLoss</c> for <c>Squared</c>): the runtime's view of it
+/// (<c>ILossModel</c>: schema and batch sums over the generated derivatives), its typed parameters, and the
+/// typed <c>Minimize</c> and <c>Check</c> entry points.
+/// </summary>
+internal sealed class DescriptorEmitter
+{
+    private readonly LossModel loss;
+    private readonly OptionsModel options;
+    private readonly IndentedWriter w;
+    private readonly string real;
+    private readonly string name;
+    private readonly List<(ArgInfo Arg, int Index)> parameters;
+    private readonly List<(ArgInfo Arg, int Index)> hypers;
+    private readonly List<(ArgInfo Arg, int Index)> data;
+
+    private DescriptorEmitter(LossModel loss, OptionsModel options, IndentedWriter writer)
+    {
+        this.loss = loss;
+        this.options = options;
+        w = writer;
+        real = loss.IsFloat ? "float" : "double";
+        name = loss.MethodName;
+        var indexed = loss.Args.Select((a, k) => (a, k)).ToList();
+        parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
+        hypers = indexed.Where(x => x.a.Kind == ArgKind.Hyper).ToList();
+        data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
+    }
+
+    public static void Emit(LossModel loss, OptionsModel options, IndentedWriter writer) => new DescriptorEmitter(loss, options, writer).Emit();
+
+    private static string E(string identifier) => LossEmitter.EscapeIdentifier(identifier);
+
+    private string DescriptorName => name + "Loss";
+
+    private void Emit()
+    {
+        string model = $"global::Downhill.ILossModel<{real}>";
+        w.Line($"/// <summary>The descriptor of <see cref=\"{name}\"/>: its schema, batch evaluation and typed entry points.</summary>");
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open($"{loss.Accessibility} sealed class {DescriptorName} : {model}");
+        w.Line($"private {DescriptorName}()");
+        w.Open();
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The one instance, for the runtime's lower-level API (<c>Trainer</c>, <c>GradientCheck</c>).</summary>");
+        w.Line($"public static {DescriptorName} Instance {{ get; }} = new();");
+        w.Line();
+        Schema();
+        ParamsClass();
+        if (hypers.Count > 0)
+        {
+            HypersClass();
+        }
+
+        Sums();
+        if (options.HasTrainer)
+        {
+            Minimize();
+        }
+
+        if (options.HasGradientCheck)
+        {
+            Check();
+        }
+
+        ColumnsHelper();
+        w.Close();
+    }
+
+    private void Schema()
+    {
+        string Bool(bool b) => b ? "true" : "false";
+        var monitors = loss.Monitors.Select(m => $"new global::Downhill.MonitorSpec(\"{m.Name}\", {Bool(m.ParamsOnly)})");
+        w.Line("private static readonly global::Downhill.LossSchema SchemaValue = new(");
+        w.Line($"    \"{loss.TypeFullName}.{name}\",");
+        w.Line($"    typeof({real}),");
+        w.Line($"    new global::Downhill.ParamSpec[] {{ {string.Join(", ", parameters.Select(p => $"new(\"{p.Arg.Name}\", {Bool(p.Arg.Type == IrType.RealArray)})"))} }},");
+        w.Line($"    new string[] {{ {string.Join(", ", hypers.Select(h => $"\"{h.Arg.Name}\""))} }},");
+        w.Line($"    new global::Downhill.DataSpec[] {{ {string.Join(", ", data.Select(d => $"new(\"{d.Arg.Name}\", {Bool(d.Arg.Type is IrType.RealArray or IrType.IntArray)}, {Bool(d.Arg.Type is IrType.Int or IrType.IntArray)})"))} }},");
+        w.Line($"    new global::Downhill.MonitorSpec[] {{ {string.Join(", ", monitors)} }});");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::Downhill.LossSchema Schema => SchemaValue;");
+        w.Line();
+    }
+
+    private void ParamsClass()
+    {
+        w.Line($"/// <summary>The trained arguments of <see cref=\"{name}\"/>; a vector's length is its shape.</summary>");
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open("public sealed class Params");
+        foreach (var (p, _) in parameters)
+        {
+            w.Line($"/// <summary>The argument <c>{p.Name}</c>.</summary>");
+            w.Line(p.Type == IrType.RealArray ? $"public {real}[] {E(p.Name)} = global::System.Array.Empty<{real}>();" : $"public {real} {E(p.Name)};");
+        }
+
+        w.Line();
+        w.Line("/// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>");
+        w.Open($"public {real}[][] ToArrays()");
+        w.Line($"return new {real}[][] {{ {string.Join(", ", parameters.Select(p => p.Arg.Type == IrType.RealArray ? $"({real}[]){E(p.Arg.Name)}.Clone()" : $"new {real}[] {{ {E(p.Arg.Name)} }}"))} }};");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>");
+        w.Open($"public static Params FromArrays({real}[][] values)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(values);");
+        w.Open($"if (values.Length != {parameters.Count})");
+        w.Line($"throw new global::System.ArgumentException(\"Expected {parameters.Count} parameter arrays, got \" + values.Length + \".\", nameof(values));");
+        w.Close();
+        w.Line();
+        w.Line("var result = new Params();");
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            var p = parameters[k].Arg;
+            w.Line(p.Type == IrType.RealArray ? $"result.{E(p.Name)} = ({real}[])values[{k}].Clone();" : $"result.{E(p.Name)} = values[{k}][0];");
+        }
+
+        w.Line("return result;");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private void HypersClass()
+    {
+        w.Line($"/// <summary>The [Hyper] arguments of <see cref=\"{name}\"/>: not trained, but differentiated.</summary>");
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open("public sealed class Hypers");
+        foreach (var (h, _) in hypers)
+        {
+            w.Line($"/// <summary>The argument <c>{h.Name}</c>.</summary>");
+            w.Line($"public {real} {E(h.Name)};");
+        }
+
+        w.Line();
+        w.Line("/// <summary>The values in argument order.</summary>");
+        w.Line($"public {real}[] ToArray() => new {real}[] {{ {string.Join(", ", hypers.Select(h => E(h.Arg.Name)))} }};");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The arguments of one call of a generated method for row <c>r</c> of the batch.</summary>
+    private string RowArgs()
+    {
+        var args = new List<string>();
+        foreach (var a in loss.Args)
+        {
+            int p = parameters.FindIndex(x => x.Arg == a);
+            int h = hypers.FindIndex(x => x.Arg == a);
+            int d = data.FindIndex(x => x.Arg == a);
+            if (p >= 0)
+            {
+                args.Add(a.Type == IrType.RealArray ? $"p{p}" : $"p{p}[0]");
+            }
+            else if (h >= 0)
+            {
+                args.Add($"hypers[{h}]");
+            }
+            else
+            {
+                string element = a.Type is IrType.Int or IrType.IntArray ? "int" : real;
+                args.Add(a.Type is IrType.RealArray or IrType.IntArray ? $"new global::System.ReadOnlySpan<{element}>(c{d}, r * w{d}, w{d})" : $"c{d}[r]");
+            }
+        }
+
+        return string.Join(", ", args);
+    }
+
+    private void Prologue(bool withHypers = true)
+    {
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            w.Line($"var p{k} = parameters[{k}];");
+        }
+
+        for (int k = 0; k < data.Count; k++)
+        {
+            var a = data[k].Arg;
+            string element = a.Type is IrType.Int or IrType.IntArray ? "int" : real;
+            w.Line($"var c{k} = ({element}[])batch.Columns[{k}];");
+            if (a.Type is IrType.RealArray or IrType.IntArray)
+            {
+                w.Line($"int w{k} = batch.Widths[{k}];");
+            }
+        }
+    }
+
+    private string Outputs(string array, bool full, string hyperArray, string dataArray)
+    {
+        var args = new List<string>();
+        int pk = 0;
+        int hk = 0;
+        foreach (var a in loss.Args)
+        {
+            if (a.Kind == ArgKind.Param)
+            {
+                args.Add(a.Type == IrType.RealArray ? $"{array}[{pk}]" : $"ref {array}[{pk}][0]");
+                pk++;
+            }
+            else if (full && a.Kind == ArgKind.Hyper)
+            {
+                args.Add($"ref {hyperArray}[{hk++}]");
+            }
+            else if (full && a.Kind == ArgKind.Data && a.Type is IrType.Real or IrType.RealArray)
+            {
+                int d = data.FindIndex(x => x.Arg == a);
+                args.Add(a.Type == IrType.RealArray ? $"new global::System.Span<{real}>({dataArray}{d}, r * w{d}, w{d})" : $"ref {dataArray}{d}[r]");
+            }
+        }
+
+        return string.Join(", ", args);
+    }
+
+    private string Tangents(string array) =>
+        string.Join(", ", parameters.Select((p, k) => p.Arg.Type == IrType.RealArray ? $"{array}[{k}]" : $"{array}[{k}][0]"));
+
+    private static string Join(params string[] parts) => string.Join(", ", parts.Where(p => p.Length > 0));
+
+    private void Sums()
+    {
+        string head = $"{real}[][] parameters, {real}[] hypers, in global::Downhill.DataBatch batch, int start, int end";
+        void Loop(string statement)
+        {
+            w.Open("for (int r = batch.Offset + start; r < batch.Offset + end; r++)");
+            w.Line(statement);
+            w.Close();
+        }
+
+        void DataOutputs(string source)
+        {
+            for (int k = 0; k < data.Count; k++)
+            {
+                if (data[k].Arg.Type is IrType.Real or IrType.RealArray)
+                {
+                    w.Line($"var g{k} = {source}[{k}] ?? throw new global::System.ArgumentException(\"An output array is needed for the data column '{data[k].Arg.Name}'.\", nameof({source}));");
+                }
+            }
+        }
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public double SumLoss({head})");
+        Prologue();
+        w.Line("double sum = 0;");
+        Loop($"sum += {name}({RowArgs()});");
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public double SumGradient({head}, {real}[][] gradient)");
+        Prologue();
+        w.Line("double sum = 0;");
+        Loop($"sum += {name}Gradient({Join(RowArgs(), Outputs("gradient", false, string.Empty, string.Empty))});");
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public (double Loss, double Tangent) SumTangent({head}, {real}[][] tangent)");
+        Prologue();
+        w.Line("double sum = 0, along = 0;");
+        w.Open("for (int r = batch.Offset + start; r < batch.Offset + end; r++)");
+        w.Line($"var (value, slope) = {name}Tangent({Join(RowArgs(), Tangents("tangent"))});");
+        w.Line("sum += value;");
+        w.Line("along += slope;");
+        w.Close();
+        w.Line("return (sum, along);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public double SumHessianVector({head}, {real}[][] tangent, {real}[][] product)");
+        Prologue();
+        w.Line("double sum = 0;");
+        Loop($"sum += {name}HessianVector({Join(RowArgs(), Tangents("tangent"), Outputs("product", false, string.Empty, string.Empty))});");
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public double SumGradientFull({head}, {real}[][] gradient, {real}[] hyperGradient, {real}[]?[] dataGradient)");
+        Prologue();
+        DataOutputs("dataGradient");
+        w.Line("double sum = 0;");
+        Loop($"sum += {name}GradientFull({Join(RowArgs(), Outputs("gradient", true, "hyperGradient", "g"))});");
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public double SumHessianVectorFull({head}, {real}[][] tangent, {real}[][] product, {real}[] hyperProduct, {real}[]?[] dataProduct)");
+        Prologue();
+        DataOutputs("dataProduct");
+        w.Line("double sum = 0;");
+        Loop($"sum += {name}HessianVectorFull({Join(RowArgs(), Tangents("tangent"), Outputs("product", true, "hyperProduct", "g"))});");
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public void SumMonitors({head}, global::System.Span<double> sums)");
+        if (loss.Monitors.Count > 0)
+        {
+            Prologue();
+            string paramArgs = string.Join(", ", parameters.Select((p, k) => p.Arg.Type == IrType.RealArray ? $"p{k}" : $"p{k}[0]"));
+            for (int k = 0; k < loss.Monitors.Count; k++)
+            {
+                var m = loss.Monitors[k];
+                if (m.ParamsOnly)
+                {
+                    w.Line($"sums[{k}] += (double){m.MethodName}({paramArgs}) * (end - start);");
+                }
+            }
+
+            if (loss.Monitors.Any(m => !m.ParamsOnly))
+            {
+                w.Open("for (int r = batch.Offset + start; r < batch.Offset + end; r++)");
+                for (int k = 0; k < loss.Monitors.Count; k++)
+                {
+                    var m = loss.Monitors[k];
+                    if (!m.ParamsOnly)
+                    {
+                        w.Line($"sums[{k}] += {m.MethodName}({RowArgs()});");
+                    }
+                }
+
+                w.Close();
+            }
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    private static string ColumnType(ArgInfo a, string real) => a.Type switch
+    {
+        IrType.Real => real + "[]",
+        IrType.Int => "int[]",
+        IrType.RealArray => real + "[,]",
+        _ => "int[,]",
+    };
+
+    /// <summary>The type of a data set argument: one array, or a tuple of arrays named like the data arguments.</summary>
+    private string DataType() => data.Count == 1
+        ? ColumnType(data[0].Arg, real)
+        : "(" + string.Join(", ", data.Select(d => ColumnType(d.Arg, real) + " " + E(d.Arg.Name))) + ")";
+
+    private void ColumnsHelper()
+    {
+        if (data.Count == 0)
+        {
+            return;
+        }
+
+        w.Open($"private static global::System.Array[] Columns({DataType()} set, string argument)");
+        if (data.Count == 1)
+        {
+            w.Line($"return new global::System.Array[] {{ set ?? throw new global::System.ArgumentNullException(argument, \"The data column '{data[0].Arg.Name}' is missing.\") }};");
+        }
+        else
+        {
+            w.Line("return new global::System.Array[]");
+            w.Line("{");
+            foreach (var (d, _) in data)
+            {
+                w.Line($"    set.{E(d.Name)} ?? throw new global::System.ArgumentNullException(argument, \"The data column '{d.Name}' is missing.\"),");
+            }
+
+            w.Line("};");
+        }
+
+        w.Close();
+        w.Line();
+    }
+
+    private void Minimize()
+    {
+        string dataType = DataType();
+        var args = new List<string>();
+        if (data.Count > 0)
+        {
+            args.Add($"{dataType} train");
+            args.Add($"{dataType}? valid = null");
+        }
+
+        args.Add("Params? init = null");
+        if (hypers.Count > 0)
+        {
+            args.Add("Hypers? hypers = null");
+        }
+
+        foreach (var option in options.Options)
+        {
+            args.Add($"{option.ParameterType} {E(LossEmitter.CamelCase(option.Name))} = null");
+        }
+
+        w.Line($"/// <summary>Minimizes the mean of <see cref=\"{name}\"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>");
+        w.Line("/// <returns>The best parameters, the final metrics, the number of epochs and why training stopped.</returns>");
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open($"public static global::Downhill.MinimizeResult<Params> Minimize({string.Join(", ", args)})");
+        InitCheck();
+        w.Line("var options = new global::Downhill.TrainingOptions();");
+        foreach (var option in options.Options)
+        {
+            w.Open($"if ({E(LossEmitter.CamelCase(option.Name))} is {{ }} __{option.Name})");
+            w.Line($"options.{option.Name} = __{option.Name};");
+            w.Close();
+        }
+
+        string hyperValues = hypers.Count > 0 ? "(hypers ?? new Hypers()).ToArray()" : $"global::System.Array.Empty<{real}>()";
+        string train = data.Count > 0 ? "Columns(train, nameof(train))" : "global::System.Array.Empty<global::System.Array>()";
+        string valid = data.Count > 0 ? (data.Count == 1 ? "valid is null ? null : Columns(valid, nameof(valid))" : "valid is { } v ? Columns(v, nameof(valid)) : null") : "null";
+        w.Line($"var result = global::Downhill.Trainer.Minimize<{real}>(Instance, {train}, {valid}, (init ?? new Params()).ToArrays(), {hyperValues}, options);");
+        w.Line("return new global::Downhill.MinimizeResult<Params>(Params.FromArrays(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);");
+        w.Close();
+        w.Line();
+    }
+
+    private void InitCheck()
+    {
+        var vectors = parameters.Where(p => p.Arg.Type == IrType.RealArray).ToList();
+        if (vectors.Count == 0)
+        {
+            return;
+        }
+
+        w.Open("if (init is null)");
+        w.Line($"throw new global::System.ArgumentNullException(nameof(init), \"init: the vector parameter '{vectors[0].Arg.Name}' needs initial values; their length gives its shape.\");");
+        w.Close();
+        w.Line();
+    }
+
+    private void Check()
+    {
+        var args = new List<string> { "Params at" };
+        if (data.Count > 0)
+        {
+            args.Add($"{DataType()} data");
+        }
+
+        if (hypers.Count > 0)
+        {
+            args.Add("Hypers? hypers = null");
+        }
+
+        args.Add("global::Downhill.GradientCheckOptions? options = null");
+        w.Line($"/// <summary>Checks every generated derivative of <see cref=\"{name}\"/> against central finite differences at <paramref name=\"at\"/> (and random points near it); one line in a unit test: <c>Check(...).EnsurePassed()</c>.</summary>");
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open($"public static global::Downhill.GradientCheckReport Check({string.Join(", ", args)})");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(at);");
+        string hyperValues = hypers.Count > 0 ? "(hypers ?? new Hypers()).ToArray()" : $"global::System.Array.Empty<{real}>()";
+        string columns = data.Count > 0 ? "Columns(data, nameof(data))" : "global::System.Array.Empty<global::System.Array>()";
+        w.Line($"return global::Downhill.GradientCheck.Run<{real}>(Instance, at.ToArrays(), {hyperValues}, {columns}, options);");
+        w.Close();
+        w.Line();
+    }
+}

@@ -1,0 +1,187 @@
+using Downhill.Generators.Model;
+
+namespace Downhill.Generators.Ir;
+
+// The typed three-address IR that every transformation and emitter works on. One IR serves the C#
+// emitter, the forward (tangent) and reverse (adjoint) transformations, their composition for
+// Hessian-vector products, and later the CUDA emitter: nothing here is specific to one target.
+// All records are equatable so that a parsed loss is a cacheable pipeline model.
+
+/// <summary>The type of a variable. Real is the function's element type (double or float).</summary>
+internal enum IrType : byte
+{
+    Real,
+    Int,
+    Bool,
+    RealArray,
+    IntArray,
+}
+
+/// <summary>Operations of an <see cref="Assign"/>; each writes one scalar.</summary>
+internal enum Op : byte
+{
+    Copy,
+    Neg,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+
+    // Real functions of one argument.
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Sqrt,
+    Cbrt,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Abs,
+    Floor,
+    Ceiling,
+    Round,
+    Truncate,
+    Sigmoid,
+    LogSigmoid,
+    Softplus,
+    Relu,
+    Square,
+    Log1P,
+    Expm1,
+
+    // Real functions of two arguments.
+    Pow,
+    Atan2,
+    Max,
+    Min,
+    LogSumExp2,
+
+    // Comparisons (bool result) and logic.
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Not,
+
+    /// <summary>args: bool, a, b → a when true else b (both already evaluated).</summary>
+    Select,
+
+    /// <summary>int → real.</summary>
+    ToReal,
+
+    /// <summary>real → int (truncation); drops the derivative.</summary>
+    ToInt,
+
+    /// <summary>args: array, index.</summary>
+    Load,
+
+    /// <summary>args: array → its length.</summary>
+    Length,
+
+    /// <summary>real → int sign (-1, 0, 1).</summary>
+    Sign,
+}
+
+/// <summary>A variable reference or a typed constant.</summary>
+internal readonly record struct Atom(string? Var, double Value, IrType ConstType)
+{
+    public bool IsConst => Var is null;
+
+    public static Atom Of(string name) => new(name, 0, IrType.Real);
+
+    public static Atom Real(double value) => new(null, value, IrType.Real);
+
+    public static Atom Int(int value) => new(null, value, IrType.Int);
+
+    public static Atom Bool(bool value) => new(null, value ? 1 : 0, IrType.Bool);
+
+    public override string ToString() => Var ?? Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>How a function parameter is passed.</summary>
+internal enum ParamMode : byte
+{
+    /// <summary>A scalar by value.</summary>
+    In,
+
+    /// <summary>A scalar by reference (an accumulated output).</summary>
+    Ref,
+
+    /// <summary>A read-only array (ReadOnlySpan).</summary>
+    Span,
+
+    /// <summary>A writable array (Span): accumulated outputs.</summary>
+    SpanOut,
+}
+
+/// <summary>One argument of a <see cref="Call"/>.</summary>
+internal readonly record struct CallArg(Atom Atom, ParamMode Mode);
+
+/// <summary>A statement of the IR.</summary>
+internal abstract record Stmt;
+
+/// <summary><c>Target = Op(Args)</c>. <paramref name="Loc"/> indexes the function's source locations (-1: none).</summary>
+internal sealed record Assign(string Target, Op Op, EquatableArray<Atom> Args, int Loc = -1) : Stmt;
+
+/// <summary><c>Array[Index] = Value</c>.</summary>
+internal sealed record Store(string Array, Atom Index, Atom Value) : Stmt;
+
+/// <summary><c>Target += Value</c>, or <c>Target[Index] += Value</c> when <paramref name="Index"/> is set.</summary>
+internal sealed record AddTo(string Target, Atom? Index, Atom Value) : Stmt;
+
+/// <summary>A two-way branch on a bool.</summary>
+internal sealed record If(Atom Cond, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else) : Stmt;
+
+/// <summary>
+/// <c>while (true) { Header; if (!Cond) break; Body }</c>. The header only computes the condition (fresh
+/// temporaries, no side effects on other variables), so the reverse sweep never replays it.
+/// </summary>
+internal sealed record Loop(EquatableArray<Stmt> Header, Atom Cond, EquatableArray<Stmt> Body) : Stmt;
+
+/// <summary>A call of another IR function; <paramref name="Target"/> receives its (real) result.</summary>
+internal sealed record Call(string? Target, string Function, EquatableArray<CallArg> Args) : Stmt;
+
+/// <summary>Allocates a zeroed scratch array of <paramref name="Length"/> elements.</summary>
+internal sealed record Alloc(string Array, Atom Length) : Stmt;
+
+/// <summary>Pushes a value on the tape (reverse mode's forward sweep).</summary>
+internal sealed record Push(Atom Value, IrType Type) : Stmt;
+
+/// <summary>Pops the last value pushed into <paramref name="Target"/>.</summary>
+internal sealed record Pop(string Target) : Stmt;
+
+/// <summary>Returns a real; only the last statement of a function body.</summary>
+internal sealed record Return(Atom Value) : Stmt;
+
+/// <summary>A parameter of an IR function.</summary>
+internal sealed record IrParam(string Name, IrType Type, ParamMode Mode);
+
+/// <summary>A local of an IR function (declared at the top, zero-initialized).</summary>
+internal sealed record IrLocal(string Name, IrType Type);
+
+/// <summary>A source location (for diagnostics found after parsing, e.g. by activity analysis).</summary>
+internal sealed record SourceLoc(string Path, int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn, string Text);
+
+/// <summary>A function: a loss, a helper, or a derivative of one. It returns a real.</summary>
+internal sealed record IrFunction(
+    string Name,
+    bool IsFloat,
+    EquatableArray<IrParam> Params,
+    EquatableArray<IrLocal> Locals,
+    EquatableArray<Stmt> Body,
+    EquatableArray<SourceLoc> Locations);

@@ -1,0 +1,455 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+
+namespace Downhill.Generators.Transform;
+
+/// <summary>
+/// Reverse mode as a source transformation of the IR. The result runs a forward sweep (the original
+/// statements, pushing a value just before it is overwritten if the reverse sweep will read it, and the
+/// iteration count of nested loops), then the reverse sweep: the statements' adjoints in reverse order,
+/// each followed by the pop that restores what its statement overwrote. At every point of the reverse
+/// sweep the variables therefore hold the values they had just after the statement being reversed; the
+/// partials can read results (e^x, tanh x) instead of recomputing them. Calls of helpers are reversed by
+/// calling the helper's own adjoint, which replays the helper (joint mode), so recursion needs nothing more.
+/// </summary>
+/// <remarks>
+/// Signature of the result: the original parameters, then <c>__seed</c> (the adjoint of the result), then
+/// one output per active parameter (<c>ref</c> for scalars, a span for arrays) to which it ADDS.
+/// Integer updates <c>i = i ± c</c> are inverted instead of stored.
+/// </remarks>
+internal sealed class AdjointTransform
+{
+    private readonly IrFunction function;
+    private readonly HashSet<string> active;
+    private readonly HashSet<string> needed = [];
+    private readonly Dictionary<string, int> assignments = [];
+    private readonly HashSet<string> assignedInLoop = [];
+    private readonly IrBuilder b;
+    private readonly Func<string, bool[], string> adjointOf;
+    private int counters;
+    private int conditions;
+
+    private AdjointTransform(IrFunction function, bool[] mask, Func<string, bool[], string> adjointOf, IrBuilder builder)
+    {
+        this.function = function;
+        this.adjointOf = adjointOf;
+        active = Activity.Analyze(function, mask);
+        b = builder;
+    }
+
+    public static string AdjointName(string name) => name + "__adj";
+
+    public static IrFunction Run(IrFunction function, bool[] mask, string name, Func<string, bool[], string> adjointOf)
+    {
+        var parameters = function.Params.ToList();
+        parameters.Add(new IrParam("__seed", IrType.Real, ParamMode.In));
+        var activeNames = Activity.Analyze(function, mask);
+        foreach (var p in function.Params)
+        {
+            if (activeNames.Contains(p.Name))
+            {
+                parameters.Add(new IrParam(AdjointName(p.Name), p.Type, p.Type == IrType.Real ? ParamMode.Ref : ParamMode.SpanOut));
+            }
+        }
+
+        var builder = new IrBuilder(parameters, function.Locals, "__r");
+        var transform = new AdjointTransform(function, mask, adjointOf, builder);
+        var body = transform.Build();
+        return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body.ToEquatableArray(), function.Locations);
+    }
+
+    private bool IsActive(Atom a) => a.Var is { } v && active.Contains(v);
+
+    private bool IsActive(string v) => active.Contains(v);
+
+    private string Adj(string v)
+    {
+        string name = AdjointName(v);
+        if (!b.Has(name))
+        {
+            b.Declare(name, b.TypeOf(v));
+        }
+
+        return name;
+    }
+
+    private List<Stmt> Build()
+    {
+        CountAssignments(function.Body, inLoop: false);
+        CollectNeeded(function.Body);
+
+        var forward = new List<Stmt>();
+        var reverse = new List<Stmt>();
+        var body = function.Body;
+        var ret = (Return)body[body.Count - 1];
+        Sweep(new EquatableArray<Stmt>(body.Take(body.Count - 1)), forward, reverse, loopDepth: 0);
+
+        b.Declare("__value", IrType.Real);
+        var all = new List<Stmt>(forward) { new Assign("__value", Op.Copy, new EquatableArray<Atom>([ret.Value])) };
+        if (IsActive(ret.Value))
+        {
+            all.Add(new AddTo(Adj(ret.Value.Var!), null, Atom.Of("__seed")));
+        }
+
+        all.AddRange(reverse);
+        all.Add(new Return(Atom.Of("__value")));
+        return all;
+    }
+
+    // ------------------------------------------------------------ analyses
+
+    private void CountAssignments(EquatableArray<Stmt> block, bool inLoop)
+    {
+        foreach (var s in block)
+        {
+            string? target = s switch
+            {
+                Assign a => a.Target,
+                Call c => c.Target,
+                _ => null,
+            };
+            if (target is not null)
+            {
+                assignments[target] = assignments.TryGetValue(target, out int n) ? n + 1 : 1;
+                if (inLoop)
+                {
+                    assignedInLoop.Add(target);
+                }
+            }
+
+            switch (s)
+            {
+                case If branch:
+                    CountAssignments(branch.Then, inLoop);
+                    CountAssignments(branch.Else, inLoop);
+                    break;
+                case Loop loop:
+                    CountAssignments(loop.Body, inLoop: true);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The variables the reverse sweep reads (and so must hold their forward values when it does).</summary>
+    private void CollectNeeded(EquatableArray<Stmt> block)
+    {
+        void Need(Atom a)
+        {
+            if (a.Var is { } v)
+            {
+                needed.Add(v);
+            }
+        }
+
+        foreach (var s in block)
+        {
+            switch (s)
+            {
+                case Assign a when IsActive(a.Target):
+                    switch (a.Op)
+                    {
+                        case Op.Load:
+                            Need(a.Args[1]);
+                            break;
+                        case Op.Copy or Op.Neg or Op.Add or Op.Sub:
+                            break;
+                        case Op.Mul:
+                            if (IsActive(a.Args[0]))
+                            {
+                                Need(a.Args[1]);
+                            }
+
+                            if (IsActive(a.Args[1]))
+                            {
+                                Need(a.Args[0]);
+                            }
+
+                            break;
+                        case Op.Select:
+                            Need(a.Args[0]);
+                            break;
+                        default:
+                            foreach (var arg in a.Args)
+                            {
+                                Need(arg);
+                            }
+
+                            needed.Add(a.Target);
+                            break;
+                    }
+
+                    break;
+                case Store st when IsActive(st.Array):
+                    Need(st.Index);
+                    break;
+                case Call call when call.Args.Any(arg => IsActive(arg.Atom)):
+                    foreach (var arg in call.Args)
+                    {
+                        Need(arg.Atom);
+                    }
+
+                    break;
+                case If branch:
+                    CollectNeeded(branch.Then);
+                    CollectNeeded(branch.Else);
+                    break;
+                case Loop loop:
+                    CollectNeeded(loop.Body);
+                    break;
+            }
+        }
+    }
+
+    private static bool IsInvertible(Assign a, IrType type) =>
+        type == IrType.Int && a.Op is Op.Add or Op.Sub && a.Args[0].Var == a.Target && a.Args[1].IsConst;
+
+    /// <summary>Whether the value a statement overwrites must be stored for the reverse sweep.</summary>
+    private bool MustStore(string target) =>
+        needed.Contains(target) && (assignedInLoop.Contains(target) || (assignments.TryGetValue(target, out int n) && n > 1));
+
+    // ------------------------------------------------------------ sweeps
+
+    /// <summary>Writes the forward sweep of a block into <paramref name="forward"/> and its reverse into <paramref name="reverse"/>.</summary>
+    private void Sweep(EquatableArray<Stmt> block, List<Stmt> forward, List<Stmt> reverse, int loopDepth)
+    {
+        var pieces = new List<List<Stmt>>();
+        foreach (var s in block)
+        {
+            var rev = new List<Stmt>();
+            switch (s)
+            {
+                case Assign a:
+                    SweepAssign(a, forward, rev);
+                    break;
+                case Store st:
+                    SweepStore(st, forward, rev);
+                    break;
+                case Call call:
+                    SweepCall(call, forward, rev);
+                    break;
+                case Alloc alloc:
+                    forward.Add(alloc);
+                    if (IsActive(alloc.Array))
+                    {
+                        forward.Add(new Alloc(Adj(alloc.Array), alloc.Length));
+                    }
+
+                    break;
+                case If branch:
+                    SweepIf(branch, forward, rev, loopDepth);
+                    break;
+                case Loop loop:
+                    SweepLoop(loop, forward, rev, loopDepth);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unexpected statement {s.GetType().Name} in a primal function.");
+            }
+
+            pieces.Add(rev);
+        }
+
+        for (int k = pieces.Count - 1; k >= 0; k--)
+        {
+            reverse.AddRange(pieces[k]);
+        }
+    }
+
+    private void SweepAssign(Assign a, List<Stmt> forward, List<Stmt> rev)
+    {
+        var type = b.TypeOf(a.Target);
+        bool invertible = IsInvertible(a, type);
+        bool store = !invertible && MustStore(a.Target);
+        if (store)
+        {
+            forward.Add(new Push(Atom.Of(a.Target), type));
+        }
+
+        forward.Add(a);
+
+        if (IsActive(a.Target))
+        {
+            b.Out = rev;
+            var adjTarget = Atom.Of(Adj(a.Target));
+            if (a.Op == Op.Load)
+            {
+                if (IsActive(a.Args[0]))
+                {
+                    rev.Add(new AddTo(Adj(a.Args[0].Var!), a.Args[1], adjTarget));
+                }
+            }
+            else
+            {
+                var partials = Rules.Partials(b, a.Op, a.Args, Atom.Of(a.Target), k => IsActive(a.Args[k]));
+                for (int k = 0; k < partials.Length; k++)
+                {
+                    if (partials[k] is { } p)
+                    {
+                        rev.Add(new AddTo(Adj(a.Args[k].Var!), null, b.Mul(adjTarget, p)));
+                    }
+                }
+            }
+
+            rev.Add(new Assign(adjTarget.Var!, Op.Copy, new EquatableArray<Atom>([Zero(IrType.Real)])));
+        }
+
+        if (store)
+        {
+            rev.Add(new Pop(a.Target));
+        }
+        else if (invertible && needed.Contains(a.Target))
+        {
+            rev.Add(new Assign(a.Target, a.Op == Op.Add ? Op.Sub : Op.Add, a.Args));
+        }
+    }
+
+    private void SweepStore(Store st, List<Stmt> forward, List<Stmt> rev)
+    {
+        var elementType = b.TypeOf(st.Array) == IrType.RealArray ? IrType.Real : IrType.Int;
+        bool store = needed.Contains(st.Array);
+        if (store)
+        {
+            var old = b.Temp(elementType);
+            forward.Add(new Assign(old, Op.Load, new EquatableArray<Atom>([Atom.Of(st.Array), st.Index])));
+            forward.Add(new Push(Atom.Of(old), elementType));
+        }
+
+        forward.Add(st);
+        b.Out = rev;
+        if (IsActive(st.Array))
+        {
+            var adjArray = Adj(st.Array);
+            if (IsActive(st.Value))
+            {
+                var element = b.Op(Op.Load, IrType.Real, Atom.Of(adjArray), st.Index);
+                rev.Add(new AddTo(Adj(st.Value.Var!), null, element));
+            }
+
+            rev.Add(new Store(adjArray, st.Index, Zero(IrType.Real)));
+        }
+
+        if (store)
+        {
+            var old = b.Temp(elementType);
+            rev.Add(new Pop(old));
+            rev.Add(new Store(st.Array, st.Index, Atom.Of(old)));
+        }
+    }
+
+    private void SweepCall(Call call, List<Stmt> forward, List<Stmt> rev)
+    {
+        bool store = call.Target is not null && MustStore(call.Target);
+        if (store)
+        {
+            forward.Add(new Push(Atom.Of(call.Target!), IrType.Real));
+        }
+
+        forward.Add(call);
+        var mask = call.Args.Select(arg => IsActive(arg.Atom)).ToArray();
+        if (mask.Any(m => m))
+        {
+            var args = call.Args.ToList();
+            bool targetActive = call.Target is not null && IsActive(call.Target);
+            args.Add(new CallArg(targetActive ? Atom.Of(Adj(call.Target!)) : Zero(IrType.Real), ParamMode.In));
+            for (int k = 0; k < call.Args.Count; k++)
+            {
+                if (mask[k])
+                {
+                    var arg = call.Args[k];
+                    args.Add(new CallArg(Atom.Of(Adj(arg.Atom.Var!)), arg.Mode == ParamMode.Span ? ParamMode.SpanOut : ParamMode.Ref));
+                }
+            }
+
+            rev.Add(new Call(null, adjointOf(call.Function, mask), args.ToEquatableArray()));
+            if (targetActive)
+            {
+                rev.Add(new Assign(Adj(call.Target!), Op.Copy, new EquatableArray<Atom>([Zero(IrType.Real)])));
+            }
+        }
+
+        if (store)
+        {
+            rev.Add(new Pop(call.Target!));
+        }
+    }
+
+    private void SweepIf(If branch, List<Stmt> forward, List<Stmt> rev, int loopDepth)
+    {
+        var thenForward = new List<Stmt>();
+        var thenReverse = new List<Stmt>();
+        Sweep(branch.Then, thenForward, thenReverse, loopDepth);
+        var elseForward = new List<Stmt>();
+        var elseReverse = new List<Stmt>();
+        Sweep(branch.Else, elseForward, elseReverse, loopDepth);
+        if (thenReverse.Count == 0 && elseReverse.Count == 0)
+        {
+            forward.Add(new If(branch.Cond, thenForward.ToEquatableArray(), elseForward.ToEquatableArray()));
+            return;
+        }
+
+        // Branch on a copy of the condition made just before: the branches may change the original.
+        var cond = branch.Cond;
+        bool store = false;
+        if (cond.Var is not null)
+        {
+            string copy = "__cond" + conditions++;
+            b.Declare(copy, IrType.Bool);
+            store = loopDepth > 0;
+            if (store)
+            {
+                forward.Add(new Push(Atom.Of(copy), IrType.Bool));
+            }
+
+            forward.Add(new Assign(copy, Op.Copy, new EquatableArray<Atom>([cond])));
+            cond = Atom.Of(copy);
+        }
+
+        forward.Add(new If(cond, thenForward.ToEquatableArray(), elseForward.ToEquatableArray()));
+        rev.Add(new If(cond, thenReverse.ToEquatableArray(), elseReverse.ToEquatableArray()));
+        if (store)
+        {
+            rev.Add(new Pop(cond.Var!));
+        }
+    }
+
+    private void SweepLoop(Loop loop, List<Stmt> forward, List<Stmt> rev, int loopDepth)
+    {
+        var bodyForward = new List<Stmt>();
+        var bodyReverse = new List<Stmt>();
+        Sweep(loop.Body, bodyForward, bodyReverse, loopDepth + 1);
+        if (bodyReverse.Count == 0)
+        {
+            // Nothing to reverse (and so nothing was pushed): run the loop as it is.
+            forward.Add(new Loop(loop.Header, loop.Cond, bodyForward.ToEquatableArray()));
+            return;
+        }
+
+        string count = "__count" + counters++;
+        b.Declare(count, IrType.Int);
+        var one = new EquatableArray<Atom>([Atom.Of(count), Atom.Int(1)]);
+        forward.Add(new Assign(count, Op.Copy, new EquatableArray<Atom>([Atom.Int(0)])));
+        bodyForward.Add(new Assign(count, Op.Add, one));
+        forward.Add(new Loop(loop.Header, loop.Cond, bodyForward.ToEquatableArray()));
+        bool store = loopDepth > 0;
+        if (store)
+        {
+            forward.Add(new Push(Atom.Of(count), IrType.Int));
+            rev.Add(new Pop(count));
+        }
+
+        string go = "__more" + counters;
+        b.Declare(go, IrType.Bool);
+        var header = new EquatableArray<Stmt>([new Assign(go, Op.Gt, new EquatableArray<Atom>([Atom.Of(count), Atom.Int(0)]))]);
+        bodyReverse.Add(new Assign(count, Op.Sub, one));
+        rev.Add(new Loop(header, Atom.Of(go), bodyReverse.ToEquatableArray()));
+    }
+
+    private static Atom Zero(IrType type) => type switch
+    {
+        IrType.Int => Atom.Int(0),
+        IrType.Bool => Atom.Bool(false),
+        _ => Atom.Real(0),
+    };
+}

@@ -251,7 +251,8 @@ public class ContractTests
     {
         var schema = Models.RidgeLoss.Instance.Schema;
 
-        Assert.Equal("Models.Ridge", schema.Name);
+        // Type.Method, the type with its namespace.
+        Assert.Equal("Downhill.Derivatives.Tests.Corpus.Models.Ridge", schema.Name);
         Assert.Equal(typeof(double), schema.ElementType);
         Assert.Equal([new ParamSpec("w", true), new ParamSpec("b", false)], schema.Params);
         Assert.Equal(["lambda"], schema.Hypers);
@@ -302,10 +303,10 @@ public class ContractTests
         double[] prices = [1.1, 1.9, 3.2, 3.9];
         var report = Models.SquaredLoss.Check(new Models.SquaredLoss.Params { m = 1.5, b = 0.2 }, (sizes, prices));
         Assert.True(report.Passed, report.ToString());
-        Assert.Equal("Models.Squared", report.LossName);
+        Assert.Equal("Downhill.Derivatives.Tests.Corpus.Models.Squared", report.LossName);
 
         var rows = new double[,] { { 1, 0.5, -1, 2 }, { 0, 1, 1, -1 } };
-        var ridge = Models.RidgeLoss.Check(new Models.RidgeLoss.Params { w = [0.1, 0.2, -0.3, 0.4], b = 0.5 }, (rows, new[] { 1.0, -1.0 }), [0.25]);
+        var ridge = Models.RidgeLoss.Check(new Models.RidgeLoss.Params { w = [0.1, 0.2, -0.3, 0.4], b = 0.5 }, (rows, new[] { 1.0, -1.0 }), new Models.RidgeLoss.Hypers { lambda = 0.25 });
         Assert.True(ridge.Passed, ridge.ToString());
         Assert.NotNull(ridge.Find(GradientCheckMode.GradientFull, "lambda"));
 

@@ -144,9 +144,15 @@ internal static class CorpusCases
 
     private static GradientCheckOptions Options(int seed) => new() { Points = 1, Perturbation = 0.01, Seed = seed };
 
+    /// <summary>The schema's name without the corpus's namespace: Type.Method.</summary>
+    private static string ShortName(LossSchema schema) =>
+        schema.Name.StartsWith(CorpusNamespace, StringComparison.Ordinal) ? schema.Name[CorpusNamespace.Length..] : schema.Name;
+
+    private const string CorpusNamespace = "Downhill.Derivatives.Tests.Corpus.";
+
     private static void Add(ILossModel<double> model, Func<Random, Sample> domain)
     {
-        string name = model.Schema.Name;
+        string name = ShortName(model.Schema);
         ByName.Add(name, new LossCase(name, seed =>
         {
             var s = domain(new Random(seed));
@@ -156,7 +162,7 @@ internal static class CorpusCases
 
     private static void AddSingle(ILossModel<float> model, Func<Random, Sample> domain)
     {
-        string name = model.Schema.Name;
+        string name = ShortName(model.Schema);
         ByName.Add(name, new LossCase(name, seed =>
         {
             var (at, hypers, columns) = domain(new Random(seed)).ToSingle();

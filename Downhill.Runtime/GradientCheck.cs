@@ -27,7 +27,10 @@ namespace Downhill;
 /// In double this reaches about 1e-11 relative on smooth functions.
 /// </para>
 /// <para>
-/// Error measure: a generated component a and its reference b disagree by |a − b| / max(|a|, |b|, F · S), where S is
+/// Error measure: a generated component a and its reference b disagree by max(0, |a − b| − N) / max(|a|, |b|, F · S).
+/// N is the rounding noise of the difference, 8ε · max|f| · 3.3 / h (ε the machine epsilon of the loss's type,
+/// max|f| the largest magnitude among the six differenced values, 3.3/h the sum of the stencil's weights): in double
+/// it is negligible, in float it keeps differences of a large loss from failing on a tiny gradient component. S is
 /// the largest |a| or |b| over every component compared in the same mode at the same point (for a directional
 /// derivative, Σ|∂ᵢf·tᵢ|; for symmetry, Σ|uᵢ(Hv)ᵢ|) and F is <see cref="GradientCheckOptions.ScaleFloor"/>
 /// (1e-5 in double, 1e-3 in float). So components of the size of the gradient are compared relatively, and
@@ -212,15 +215,17 @@ public static class GradientCheck
             var g = Zeros(x);
             double gLoss = model.SumGradient(x, hypers, batch, 0, rows, g);
             var fdParams = new double[x.Length][];
+            var noiseParams = new double[x.Length][];
             for (int p = 0; p < x.Length; p++)
             {
                 fdParams[p] = new double[x[p].Length];
+                noiseParams[p] = new double[x[p].Length];
                 for (int j = 0; j < x[p].Length; j++)
                 {
                     T saved = x[p][j];
                     var param = x[p];
                     int jj = j;
-                    fdParams[p][j] = Derivative(double.CreateChecked(saved), s =>
+                    (fdParams[p][j], noiseParams[p][j]) = Derivative(double.CreateChecked(saved), s =>
                     {
                         param[jj] = saved + T.CreateChecked(s);
                         double v = model.SumLoss(x, hypers, batch, 0, rows);
@@ -233,7 +238,7 @@ public static class GradientCheck
             var group = new Group(this, GradientCheckMode.Gradient, firstTol, point);
             for (int p = 0; p < x.Length; p++)
             {
-                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(g[p]), fdParams[p]);
+                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(g[p]), fdParams[p], noiseParams[p]);
             }
 
             group.Commit();
@@ -244,11 +249,12 @@ public static class GradientCheck
             var gd = DataZeros();
             double gfLoss = model.SumGradientFull(x, hypers, batch, 0, rows, gf, gh, gd);
             var fdHypers = new double[hypers.Length];
+            var noiseHypers = new double[hypers.Length];
             for (int k = 0; k < hypers.Length; k++)
             {
                 T saved = hypers[k];
                 int kk = k;
-                fdHypers[k] = Derivative(double.CreateChecked(saved), s =>
+                (fdHypers[k], noiseHypers[k]) = Derivative(double.CreateChecked(saved), s =>
                 {
                     hypers[kk] = saved + T.CreateChecked(s);
                     double v = model.SumLoss(x, hypers, batch, 0, rows);
@@ -258,6 +264,7 @@ public static class GradientCheck
             }
 
             var fdData = new double[data.Length][];
+            var noiseData = new double[data.Length][];
             if (options.CheckData)
             {
                 for (int c = 0; c < data.Length; c++)
@@ -268,13 +275,14 @@ public static class GradientCheck
                     }
 
                     fdData[c] = new double[column.Length];
+                    noiseData[c] = new double[column.Length];
                     for (int e = 0; e < column.Length; e++)
                     {
                         // Rows are independent: only the element's own row changes.
                         int row = e / widths[c];
                         T saved = column[e];
                         int ee = e;
-                        fdData[c][e] = Derivative(double.CreateChecked(saved), s =>
+                        (fdData[c][e], noiseData[c][e]) = Derivative(double.CreateChecked(saved), s =>
                         {
                             column[ee] = saved + T.CreateChecked(s);
                             double v = model.SumLoss(x, hypers, batch, row, row + 1);
@@ -288,19 +296,19 @@ public static class GradientCheck
             group = new Group(this, GradientCheckMode.GradientFull, firstTol, point);
             for (int p = 0; p < x.Length; p++)
             {
-                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(gf[p]), fdParams[p]);
+                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(gf[p]), fdParams[p], noiseParams[p]);
             }
 
             for (int k = 0; k < hypers.Length; k++)
             {
-                group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(gh[k])], [fdHypers[k]]);
+                group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(gh[k])], [fdHypers[k]], [noiseHypers[k]]);
             }
 
             for (int c = 0; c < data.Length; c++)
             {
                 if (fdData[c] is { } fd && gd[c] is { } generated)
                 {
-                    group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fd);
+                    group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fd, noiseData[c]);
                 }
             }
 
@@ -309,7 +317,7 @@ public static class GradientCheck
             // Forward mode along a random direction.
             var t = Direction(x);
             var (tLoss, tangent) = model.SumTangent(x, hypers, batch, 0, rows, t);
-            double fdTangent = DirectionalDerivative(x, t, y => [model.SumLoss(y, hypers, batch, 0, rows)])[0];
+            var fdTangent = DirectionalDerivative(x, t, y => [model.SumLoss(y, hypers, batch, 0, rows)]);
             double tangentScale = 0;
             for (int p = 0; p < x.Length; p++)
             {
@@ -319,7 +327,7 @@ public static class GradientCheck
                 }
             }
 
-            Record(GradientCheckMode.Tangent, GradientCheckArgumentKind.All, "along t", firstTol, point, 0, tangent, fdTangent, tangentScale);
+            Record(GradientCheckMode.Tangent, GradientCheckArgumentKind.All, "along t", firstTol, point, 0, tangent, fdTangent.Value[0], tangentScale, fdTangent.Noise[0]);
 
             double hvLoss = loss;
             double hvfLoss = loss;
@@ -328,7 +336,7 @@ public static class GradientCheck
                 // Hessian-vector product against differences of the gradient along t.
                 var hv = Zeros(x);
                 hvLoss = model.SumHessianVector(x, hypers, batch, 0, rows, t, hv);
-                double[] fdHv = DirectionalDerivative(x, t, y =>
+                var fdHv = DirectionalDerivative(x, t, y =>
                 {
                     var gy = Zeros(y);
                     model.SumGradient(y, hypers, batch, 0, rows, gy);
@@ -338,7 +346,7 @@ public static class GradientCheck
                 int offset = 0;
                 for (int p = 0; p < x.Length; p++)
                 {
-                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hv[p]), fdHv.AsSpan(offset, x[p].Length).ToArray());
+                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hv[p]), fdHv.Slice(offset, x[p].Length), fdHv.NoiseSlice(offset, x[p].Length));
                     offset += x[p].Length;
                 }
 
@@ -349,7 +357,7 @@ public static class GradientCheck
                 var hh = new T[hypers.Length];
                 var hd = DataZeros();
                 hvfLoss = model.SumHessianVectorFull(x, hypers, batch, 0, rows, t, hp, hh, hd);
-                double[] fdFull = DirectionalDerivative(x, t, y =>
+                var fdFull = DirectionalDerivative(x, t, y =>
                 {
                     var gy = Zeros(y);
                     var ghy = new T[hypers.Length];
@@ -371,13 +379,13 @@ public static class GradientCheck
                 offset = 0;
                 for (int p = 0; p < x.Length; p++)
                 {
-                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hp[p]), fdFull.AsSpan(offset, x[p].Length).ToArray());
+                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hp[p]), fdFull.Slice(offset, x[p].Length), fdFull.NoiseSlice(offset, x[p].Length));
                     offset += x[p].Length;
                 }
 
                 for (int k = 0; k < hypers.Length; k++)
                 {
-                    group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(hh[k])], [fdFull[offset]]);
+                    group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(hh[k])], fdFull.Slice(offset, 1), fdFull.NoiseSlice(offset, 1));
                     offset++;
                 }
 
@@ -387,7 +395,7 @@ public static class GradientCheck
                     {
                         if (options.CheckData)
                         {
-                            group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fdFull.AsSpan(offset, generated.Length).ToArray());
+                            group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fdFull.Slice(offset, generated.Length), fdFull.NoiseSlice(offset, generated.Length));
                         }
 
                         offset += generated.Length;
@@ -416,7 +424,7 @@ public static class GradientCheck
                     }
                 }
 
-                Record(GradientCheckMode.Symmetry, GradientCheckArgumentKind.All, "u·Hv vs v·Hu", secondTol, point, 0, uHv, vHu, symScale);
+                Record(GradientCheckMode.Symmetry, GradientCheckArgumentKind.All, "u·Hv vs v·Hu", secondTol, point, 0, uHv, vHu, symScale, 0);
             }
 
             // Every method returns the loss itself.
@@ -425,7 +433,7 @@ public static class GradientCheck
             double[] returned = [gLoss, gfLoss, tLoss, hvLoss, hvfLoss];
             foreach (double other in returned)
             {
-                double err = Error(other, loss, 0);
+                double err = Error(other, loss, 0, 0);
                 if (!(err <= worst))
                 {
                     worst = err;
@@ -433,18 +441,18 @@ public static class GradientCheck
                 }
             }
 
-            Record(GradientCheckMode.Value, GradientCheckArgumentKind.All, "loss", firstTol, point, 0, worstValue, loss, 0);
+            Record(GradientCheckMode.Value, GradientCheckArgumentKind.All, "loss", firstTol, point, 0, worstValue, loss, 0, 0);
         }
 
-        private static double Error(double generated, double reference, double scaleFloor)
+        private static double Error(double generated, double reference, double scaleFloor, double noise)
         {
             if (!double.IsFinite(generated) || !double.IsFinite(reference))
             {
                 return double.PositiveInfinity;
             }
 
-            double diff = Math.Abs(generated - reference);
-            if (diff == 0)
+            double diff = Math.Abs(generated - reference) - noise;
+            if (diff <= 0)
             {
                 return 0;
             }
@@ -452,9 +460,9 @@ public static class GradientCheck
             return diff / Math.Max(Math.Max(Math.Abs(generated), Math.Abs(reference)), scaleFloor);
         }
 
-        private void Record(GradientCheckMode mode, GradientCheckArgumentKind kind, string name, double tolerance, int point, int index, double generated, double reference, double scale)
+        private void Record(GradientCheckMode mode, GradientCheckArgumentKind kind, string name, double tolerance, int point, int index, double generated, double reference, double scale, double noise)
         {
-            double err = Error(generated, reference, floor * scale);
+            double err = Error(generated, reference, floor * scale, noise);
             Get(mode, kind, name, tolerance).Offer(err, point, index, generated, reference);
         }
 
@@ -470,13 +478,14 @@ public static class GradientCheck
             return acc;
         }
 
-        private double Derivative(double x0, Func<double, double> f)
+        private (double Value, double Noise) Derivative(double x0, Func<double, double> f)
         {
             double h = PowerOfTwo(stepScale * Math.Max(Math.Abs(x0), 0.1));
-            return Combine(h, s => [f(s)])[0];
+            var d = Combine(h, s => [f(s)]);
+            return (d.Value[0], d.Noise[0]);
         }
 
-        private double[] DirectionalDerivative(T[][] x, T[][] t, Func<T[][], double[]> f)
+        private Differences DirectionalDerivative(T[][] x, T[][] t, Func<T[][], double[]> f)
         {
             double largest = 0;
             foreach (var p in x)
@@ -504,19 +513,39 @@ public static class GradientCheck
             });
         }
 
-        /// <summary>(16·D(h/2) − D(h)) / 15 with D the five-point central difference.</summary>
-        private static double[] Combine(double h, Func<double, double[]> f)
+        /// <summary>
+        /// (16·D(h/2) − D(h)) / 15 with D the five-point central difference, and its rounding noise: the stencil's
+        /// weights sum to 3.3/h in magnitude, and each value carries a rounding error of a few ε·|f|.
+        /// </summary>
+        private static Differences Combine(double h, Func<double, double[]> f)
         {
             double[] m2 = f(-2 * h), m1 = f(-h), mh = f(-h / 2), ph = f(h / 2), p1 = f(h), p2 = f(2 * h);
             var result = new double[m2.Length];
+            var noise = new double[m2.Length];
             for (int i = 0; i < result.Length; i++)
             {
                 double full = (m2[i] - (8 * m1[i]) + (8 * p1[i]) - p2[i]) / (12 * h);
                 double half = (m1[i] - (8 * mh[i]) + (8 * ph[i]) - p1[i]) / (6 * h);
                 result[i] = ((16 * half) - full) / 15;
+                double magnitude = Math.Max(Math.Max(Math.Max(Math.Abs(m2[i]), Math.Abs(m1[i])), Math.Max(Math.Abs(mh[i]), Math.Abs(ph[i]))), Math.Max(Math.Abs(p1[i]), Math.Abs(p2[i])));
+                noise[i] = NoiseUlps * Epsilon * magnitude * 3.3 / h;
             }
 
-            return result;
+            return new Differences(result, noise);
+        }
+
+        /// <summary>How many rounding errors of a value the noise estimate allows for.</summary>
+        private const double NoiseUlps = 8;
+
+        /// <summary>The machine epsilon of <typeparamref name="T"/>.</summary>
+        private static readonly double Epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One);
+
+        /// <summary>Finite differences of a vector function and the rounding noise of each.</summary>
+        private readonly record struct Differences(double[] Value, double[] Noise)
+        {
+            public double[] Slice(int offset, int length) => Value.AsSpan(offset, length).ToArray();
+
+            public double[] NoiseSlice(int offset, int length) => Noise.AsSpan(offset, length).ToArray();
         }
 
         private static double PowerOfTwo(double v) => Math.Pow(2, Math.Round(Math.Log2(v)));
@@ -579,10 +608,10 @@ public static class GradientCheck
         /// <summary>The components of one mode at one point, so that their common scale is known before errors are measured.</summary>
         private sealed class Group(Checker<T> owner, GradientCheckMode mode, double tolerance, int point)
         {
-            private readonly List<(GradientCheckArgumentKind Kind, string Name, double[] Generated, double[] Reference)> items = [];
+            private readonly List<(GradientCheckArgumentKind Kind, string Name, double[] Generated, double[] Reference, double[] Noise)> items = [];
 
-            public void Add(GradientCheckArgumentKind kind, string name, double[] generated, double[] reference) =>
-                items.Add((kind, name, generated, reference));
+            public void Add(GradientCheckArgumentKind kind, string name, double[] generated, double[] reference, double[] noise) =>
+                items.Add((kind, name, generated, reference, noise));
 
             public void Commit()
             {
@@ -600,7 +629,7 @@ public static class GradientCheck
                     var acc = owner.Get(mode, item.Kind, item.Name, tolerance);
                     for (int i = 0; i < item.Generated.Length; i++)
                     {
-                        double err = Error(item.Generated[i], item.Reference[i], owner.floor * scale);
+                        double err = Error(item.Generated[i], item.Reference[i], owner.floor * scale, item.Noise[i]);
                         acc.Offer(err, point, i, item.Generated[i], item.Reference[i]);
                     }
                 }

@@ -124,6 +124,30 @@ internal sealed class WrongGradientRosenbrock : RosenbrockModel<double>
     }
 }
 
+/// <summary>Rosenbrock whose gradient is 1e-4 too large, relatively: wrong for the default tolerance, right for 1e-3.</summary>
+internal sealed class SlightlyWrongRosenbrock : RosenbrockModel<double>
+{
+    public override double SumGradient(double[][] parameters, double[] hypers, in DataBatch batch, int start, int end, double[][] gradient)
+    {
+        var exact = new double[gradient.Length][];
+        for (int p = 0; p < gradient.Length; p++)
+        {
+            exact[p] = new double[gradient[p].Length];
+        }
+
+        double loss = base.SumGradient(parameters, hypers, batch, start, end, exact);
+        for (int p = 0; p < gradient.Length; p++)
+        {
+            for (int i = 0; i < gradient[p].Length; i++)
+            {
+                gradient[p][i] += exact[p][i] * (1 + 1e-4);
+            }
+        }
+
+        return loss;
+    }
+}
+
 /// <summary>Rosenbrock whose Hessian has the wrong sign on its lower off-diagonal (so it is not even symmetric).</summary>
 internal sealed class WrongHessianRosenbrock : RosenbrockModel<double>
 {

@@ -30,8 +30,11 @@ internal sealed class IrParser
     private readonly List<Pending> diagnostics = [];
     private readonly HashSet<string> usedHelperNames = [];
 
-    private IrParser(Compilation compilation, CancellationToken cancellationToken)
+    private readonly string rootName;
+
+    private IrParser(Compilation compilation, string rootName, CancellationToken cancellationToken)
     {
+        this.rootName = rootName;
         this.compilation = compilation;
         this.cancellationToken = cancellationToken;
     }
@@ -40,7 +43,7 @@ internal sealed class IrParser
     /// <param name="reportHelperDiagnostics">False for losses: helpers report their own body's problems.</param>
     public static ParsedProgram Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, bool reportHelperDiagnostics, CancellationToken cancellationToken)
     {
-        var parser = new IrParser(model.Compilation, cancellationToken);
+        var parser = new IrParser(model.Compilation, method.Name, cancellationToken);
         IrFunction? main;
         bool helperFailed;
         try
@@ -89,7 +92,8 @@ internal sealed class IrParser
             return existing;
         }
 
-        string baseName = "__dh_" + method.ContainingType.Name + "_" + method.Name;
+        // Scoped by the loss: two losses of one type that call the same helper each get their own copies.
+        string baseName = "__dh_" + rootName + "_" + method.ContainingType.Name + "_" + method.Name;
         string name = baseName;
         for (int k = 2; !usedHelperNames.Add(name); k++)
         {

@@ -357,6 +357,13 @@ internal static class Rules
             case Op.Min:
             {
                 // Ties go to the first argument, so d/dx max(x, x) = 1.
+                if (args[0] == args[1])
+                {
+                    p[0] = one;
+                    p[1] = Atom.Real(0);
+                    break;
+                }
+
                 var first = Cmp(op == Op.Max ? Op.Ge : Op.Le, args[0], args[1]);
                 p[0] = Select(first, one, Atom.Real(0));
                 p[1] = Select(first, Atom.Real(0), one);

@@ -38,7 +38,7 @@ internal sealed class TangentTransform
 
     public static string TangentName(string name) => name + "__tan";
 
-    public const string ResultTangent = "__result__tan";
+    public const string ResultTangent = "__out__tan";
 
     /// <param name="discardOutputs">Drop the primal values of the ref/span outputs (a gradient whose Hessian-vector product is all that is wanted).</param>
     public static IrFunction Run(IrFunction function, bool[] mask, string name, bool discardOutputs, Func<string, bool[], string> tangentOf)
@@ -53,13 +53,26 @@ internal sealed class TangentTransform
             }
         }
 
+        // Outputs whose primal is dropped: only accumulated into, so the accumulations go; an output that
+        // is handed to a callee (which accumulates into it) becomes a local buffer instead.
+        var passed = new HashSet<string>();
+        CollectPassed(function.Body, passed);
         var discarded = new HashSet<string>();
+        var buffers = new List<IrParam>();
         var parameters = new List<IrParam>();
         foreach (var p in function.Params)
         {
             if (discardOutputs && p.Mode is ParamMode.Ref or ParamMode.SpanOut)
             {
-                discarded.Add(p.Name);
+                if (passed.Contains(p.Name))
+                {
+                    buffers.Add(p);
+                }
+                else
+                {
+                    discarded.Add(p.Name);
+                }
+
                 continue;
             }
 
@@ -81,6 +94,22 @@ internal sealed class TangentTransform
             builder.DeclareParam(d, function.Params.First(p => p.Name == d).Type);
         }
 
+        var prologue = new List<Stmt>();
+        foreach (var buffer in buffers)
+        {
+            builder.Declare(buffer.Name, buffer.Type);
+            if (buffer.Type == IrType.RealArray)
+            {
+                // The adjoint output of an array parameter has that parameter's length.
+                string source = buffer.Name.EndsWith(AdjointTransform.AdjointName(string.Empty), StringComparison.Ordinal)
+                    ? buffer.Name.Substring(0, buffer.Name.Length - AdjointTransform.AdjointName(string.Empty).Length)
+                    : throw new InvalidOperationException($"Cannot size the buffer for '{buffer.Name}'.");
+                var length = builder.Temp(IrType.Int);
+                prologue.Add(new Assign(length, Op.Length, new EquatableArray<Atom>([Atom.Of(source)])));
+                prologue.Add(new Alloc(buffer.Name, Atom.Of(length)));
+            }
+        }
+
         var transform = new TangentTransform(function, active, discarded, builder, tangentOf);
         foreach (var l in function.Locals)
         {
@@ -90,8 +119,36 @@ internal sealed class TangentTransform
             }
         }
 
-        var body = transform.Block(function.Body);
+        var body = prologue.Concat(transform.Block(function.Body)).ToEquatableArray();
         return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body, function.Locations);
+    }
+
+    private static void CollectPassed(IEnumerable<Stmt> block, HashSet<string> passed)
+    {
+        foreach (var s in block)
+        {
+            switch (s)
+            {
+                case Call call:
+                    foreach (var arg in call.Args)
+                    {
+                        if (arg.Mode is ParamMode.Ref or ParamMode.SpanOut && arg.Atom.Var is { } v)
+                        {
+                            passed.Add(v);
+                        }
+                    }
+
+                    break;
+                case If i:
+                    CollectPassed(i.Then, passed);
+                    CollectPassed(i.Else, passed);
+                    break;
+                case Loop l:
+                    CollectPassed(l.Header, passed);
+                    CollectPassed(l.Body, passed);
+                    break;
+            }
+        }
     }
 
     private bool IsActive(Atom a) => a.Var is { } v && active.Contains(v);

@@ -78,8 +78,10 @@ internal sealed class AdjointTransform
 
     private List<Stmt> Build()
     {
-        CountAssignments(function.Body, inLoop: false);
-        CollectNeeded(function.Body);
+        Locate(function.Body, [], null, inLoop: false);
+        CollectUses(function.Body);
+        PlanRecomputation();
+        ComputeNeeded();
 
         var forward = new List<Stmt>();
         var reverse = new List<Stmt>();
@@ -101,104 +103,283 @@ internal sealed class AdjointTransform
 
     // ------------------------------------------------------------ analyses
 
-    private void CountAssignments(EquatableArray<Stmt> block, bool inLoop)
+    private sealed class ByReference : IEqualityComparer<Stmt>
     {
-        foreach (var s in block)
+        public static readonly ByReference Instance = new();
+
+        public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(Stmt obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+
+    /// <summary>Where a statement is: its preorder index, the loops around it, its block and place in it, its parent.</summary>
+    private sealed record Place(int Index, int[] Loops, int Block, int InBlock, Stmt? Parent, HashSet<string> AssignsWithin);
+
+    private readonly Dictionary<Stmt, Place> places = new(ByReference.Instance);
+    private readonly Dictionary<string, List<Stmt>> uses = [];
+    private readonly Dictionary<string, Assign> definitions = [];
+    private readonly Dictionary<Stmt, List<Assign>> recompute = new(ByReference.Instance);
+    private int blocks;
+    private int loops;
+    private int preorder;
+
+    private void Locate(EquatableArray<Stmt> block, int[] around, Stmt? parent, bool inLoop)
+    {
+        int id = blocks++;
+        for (int k = 0; k < block.Count; k++)
         {
+            var s = block[k];
+            var assigns = new HashSet<string>();
+            places[s] = new Place(preorder++, around, id, k, parent, assigns);
             string? target = s switch
             {
                 Assign a => a.Target,
                 Call c => c.Target,
+                Store st => st.Array,
                 _ => null,
             };
             if (target is not null)
             {
-                assignments[target] = assignments.TryGetValue(target, out int n) ? n + 1 : 1;
-                if (inLoop)
+                assigns.Add(target);
+                if (s is not Store)
                 {
-                    assignedInLoop.Add(target);
+                    assignments[target] = assignments.TryGetValue(target, out int n) ? n + 1 : 1;
+                    if (inLoop)
+                    {
+                        assignedInLoop.Add(target);
+                    }
+
+                    if (s is Assign a)
+                    {
+                        definitions[target] = a;
+                    }
                 }
             }
 
             switch (s)
             {
                 case If branch:
-                    CountAssignments(branch.Then, inLoop);
-                    CountAssignments(branch.Else, inLoop);
+                    Locate(branch.Then, around, s, inLoop);
+                    Locate(branch.Else, around, s, inLoop);
                     break;
                 case Loop loop:
-                    CountAssignments(loop.Body, inLoop: true);
+                    Locate(loop.Body, [.. around, loops++], s, inLoop: true);
+                    break;
+            }
+        }
+
+        // Each statement knows every variable assigned within it (for the recomputation check).
+        foreach (var s in block)
+        {
+            if (s is If or Loop)
+            {
+                Within(s, places[s].AssignsWithin);
+            }
+        }
+    }
+
+    private void Within(Stmt s, HashSet<string> into)
+    {
+        IEnumerable<Stmt> children = s switch
+        {
+            If i => i.Then.Concat(i.Else),
+            Loop l => l.Body,
+            _ => [],
+        };
+        foreach (var c in children)
+        {
+            into.UnionWith(places[c].AssignsWithin);
+            Within(c, into);
+        }
+    }
+
+    /// <summary>The variables the reverse sweep of one statement reads.</summary>
+    private IEnumerable<Atom> ReadInReverse(Stmt s)
+    {
+        switch (s)
+        {
+            case Assign a when IsActive(a.Target):
+                switch (a.Op)
+                {
+                    case Op.Load:
+                        yield return a.Args[1];
+                        break;
+                    case Op.Copy or Op.Neg or Op.Add or Op.Sub:
+                        break;
+                    case Op.Mul:
+                        if (IsActive(a.Args[0]))
+                        {
+                            yield return a.Args[1];
+                        }
+
+                        if (IsActive(a.Args[1]))
+                        {
+                            yield return a.Args[0];
+                        }
+
+                        break;
+                    case Op.Select:
+                        yield return a.Args[0];
+                        break;
+                    default:
+                        foreach (var arg in a.Args)
+                        {
+                            yield return arg;
+                        }
+
+                        yield return Atom.Of(a.Target);
+                        break;
+                }
+
+                break;
+            case Store st when IsActive(st.Array):
+                yield return st.Index;
+                break;
+            case Call call when call.Args.Any(arg => IsActive(arg.Atom)):
+                foreach (var arg in call.Args)
+                {
+                    yield return arg.Atom;
+                }
+
+                break;
+        }
+    }
+
+    private void CollectUses(EquatableArray<Stmt> block)
+    {
+        foreach (var s in block)
+        {
+            foreach (var atom in ReadInReverse(s))
+            {
+                if (atom.Var is { } v)
+                {
+                    if (!uses.TryGetValue(v, out var list))
+                    {
+                        uses[v] = list = [];
+                    }
+
+                    list.Add(s);
+                }
+            }
+
+            switch (s)
+            {
+                case If branch:
+                    CollectUses(branch.Then);
+                    CollectUses(branch.Else);
+                    break;
+                case Loop loop:
+                    CollectUses(loop.Body);
                     break;
             }
         }
     }
 
-    /// <summary>The variables the reverse sweep reads (and so must hold their forward values when it does).</summary>
-    private void CollectNeeded(EquatableArray<Stmt> block)
+    /// <summary>
+    /// Values that are cheaper to recompute where the reverse sweep reads them than to store: a load from a
+    /// read-only argument span, and integer arithmetic (indices), defined once, whose inputs are not changed
+    /// between the definition and the use. Their inputs are then read at the use instead (and recomputed in
+    /// turn when they qualify), so counted loops over spans need no tape at all.
+    /// </summary>
+    private void PlanRecomputation()
     {
-        void Need(Atom a)
+        var readOnly = new HashSet<string>(function.Params.Where(p => p.Mode == ParamMode.Span).Select(p => p.Name));
+        bool changed = true;
+        while (changed)
         {
-            if (a.Var is { } v)
+            changed = false;
+            foreach (var v in uses.Keys.ToList())
             {
-                needed.Add(v);
+                var list = uses[v];
+                if (list.Count == 0 || !definitions.TryGetValue(v, out var d) || assignments[v] != 1)
+                {
+                    continue;
+                }
+
+                bool eligible = d.Op == Op.Load
+                    ? d.Args[0].Var is { } array && readOnly.Contains(array)
+                    : b.TypeOf(v) == IrType.Int && d.Op is Op.Copy or Op.Add or Op.Sub or Op.Mul or Op.Neg;
+                if (!eligible || !list.All(u => Unchanged(d, u)))
+                {
+                    continue;
+                }
+
+                foreach (var u in list)
+                {
+                    if (!recompute.TryGetValue(u, out var defs))
+                    {
+                        recompute[u] = defs = [];
+                    }
+
+                    if (!defs.Contains(d, ByReferenceAssign.Instance))
+                    {
+                        defs.Add(d);
+                    }
+
+                    foreach (var arg in d.Args)
+                    {
+                        if (arg.Var is { } g && !readOnly.Contains(g))
+                        {
+                            if (!uses.TryGetValue(g, out var argUses))
+                            {
+                                uses[g] = argUses = [];
+                            }
+
+                            argUses.Add(u);
+                        }
+                    }
+                }
+
+                list.Clear();
+                changed = true;
+            }
+        }
+    }
+
+    private sealed class ByReferenceAssign : IEqualityComparer<Assign>
+    {
+        public static readonly ByReferenceAssign Instance = new();
+
+        public bool Equals(Assign? x, Assign? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(Assign obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+    }
+
+    /// <summary>Whether the inputs of <paramref name="definition"/> still hold at <paramref name="use"/>: the use follows it in its block and nothing between changes them.</summary>
+    private bool Unchanged(Assign definition, Stmt use)
+    {
+        var d = places[definition];
+        Stmt? at = use;
+        while (at is not null && places[at].Block != d.Block)
+        {
+            at = places[at].Parent;
+        }
+
+        if (at is null || places[at].InBlock <= d.InBlock)
+        {
+            return false;
+        }
+
+        // The statements from just after the definition to the one that holds the use, in that block.
+        var inputs = definition.Args.Where(a => a.Var is not null).Select(a => a.Var!).ToList();
+        foreach (var s in places.Where(kv => kv.Value.Block == d.Block && kv.Value.InBlock > d.InBlock && kv.Value.InBlock <= places[at].InBlock))
+        {
+            if (inputs.Any(s.Value.AssignsWithin.Contains))
+            {
+                return false;
             }
         }
 
-        foreach (var s in block)
+        return true;
+    }
+
+    private void ComputeNeeded()
+    {
+        foreach (var kv in uses)
         {
-            switch (s)
+            if (kv.Value.Count > 0)
             {
-                case Assign a when IsActive(a.Target):
-                    switch (a.Op)
-                    {
-                        case Op.Load:
-                            Need(a.Args[1]);
-                            break;
-                        case Op.Copy or Op.Neg or Op.Add or Op.Sub:
-                            break;
-                        case Op.Mul:
-                            if (IsActive(a.Args[0]))
-                            {
-                                Need(a.Args[1]);
-                            }
-
-                            if (IsActive(a.Args[1]))
-                            {
-                                Need(a.Args[0]);
-                            }
-
-                            break;
-                        case Op.Select:
-                            Need(a.Args[0]);
-                            break;
-                        default:
-                            foreach (var arg in a.Args)
-                            {
-                                Need(arg);
-                            }
-
-                            needed.Add(a.Target);
-                            break;
-                    }
-
-                    break;
-                case Store st when IsActive(st.Array):
-                    Need(st.Index);
-                    break;
-                case Call call when call.Args.Any(arg => IsActive(arg.Atom)):
-                    foreach (var arg in call.Args)
-                    {
-                        Need(arg.Atom);
-                    }
-
-                    break;
-                case If branch:
-                    CollectNeeded(branch.Then);
-                    CollectNeeded(branch.Else);
-                    break;
-                case Loop loop:
-                    CollectNeeded(loop.Body);
-                    break;
+                needed.Add(kv.Key);
             }
         }
     }
@@ -206,9 +387,21 @@ internal sealed class AdjointTransform
     private static bool IsInvertible(Assign a, IrType type) =>
         type == IrType.Int && a.Op is Op.Add or Op.Sub && a.Args[0].Var == a.Target && a.Args[1].IsConst;
 
-    /// <summary>Whether the value a statement overwrites must be stored for the reverse sweep.</summary>
-    private bool MustStore(string target) =>
-        needed.Contains(target) && (assignedInLoop.Contains(target) || (assignments.TryGetValue(target, out int n) && n > 1));
+    /// <summary>
+    /// Whether the value that <paramref name="statement"/> overwrites in <paramref name="target"/> must be
+    /// stored: only if a reverse read of the variable can see that old value, that is a read placed before
+    /// the statement, or one that shares a loop with it (a later iteration overwrites an earlier one's value).
+    /// </summary>
+    private bool MustStore(Stmt statement, string target)
+    {
+        if (!needed.Contains(target) || !uses.TryGetValue(target, out var list))
+        {
+            return false;
+        }
+
+        var at = places[statement];
+        return list.Any(u => places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any());
+    }
 
     // ------------------------------------------------------------ sweeps
 
@@ -248,6 +441,11 @@ internal sealed class AdjointTransform
                     throw new InvalidOperationException($"Unexpected statement {s.GetType().Name} in a primal function.");
             }
 
+            if (rev.Count > 0 && recompute.TryGetValue(s, out var defs))
+            {
+                rev.InsertRange(0, defs.OrderBy(d => places[d].Index));
+            }
+
             pieces.Add(rev);
         }
 
@@ -261,7 +459,7 @@ internal sealed class AdjointTransform
     {
         var type = b.TypeOf(a.Target);
         bool invertible = IsInvertible(a, type);
-        bool store = !invertible && MustStore(a.Target);
+        bool store = !invertible && MustStore(a, a.Target);
         if (store)
         {
             forward.Add(new Push(Atom.Of(a.Target), type));
@@ -340,7 +538,7 @@ internal sealed class AdjointTransform
 
     private void SweepCall(Call call, List<Stmt> forward, List<Stmt> rev)
     {
-        bool store = call.Target is not null && MustStore(call.Target);
+        bool store = call.Target is not null && MustStore(call, call.Target);
         if (store)
         {
             forward.Add(new Push(Atom.Of(call.Target!), IrType.Real));

@@ -57,9 +57,7 @@ namespace Sample
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
-            __tape.Push(z);
             z = b;
-            __tape.Push(i);
             i = 0;
             __count0 = 0;
             while (true)
@@ -72,11 +70,9 @@ namespace Sample
                 }
 
                 __t0 = w[i];
-                __tape.Push(__t1);
                 __t1 = x[i];
                 __t2 = __t0 * __t1;
                 __t3 = z + __t2;
-                __tape.Push(z);
                 z = __t3;
                 i = i + 1;
                 __count0 = __count0 + 1;
@@ -86,7 +82,6 @@ namespace Sample
             if (__cond0)
             {
                 __t9 = -z;
-                __tape.Push(__t8);
                 __t8 = global::Downhill.Fn.Softplus(__t9);
             }
             else
@@ -102,7 +97,6 @@ namespace Sample
                 __r3 = __t8__adj * __r2;
                 __t9__adj += __r3;
                 __t8__adj = 0.0;
-                __t8 = __tape.PopDouble();
                 __r1 = __t9__adj * (-1.0);
                 z__adj += __r1;
                 __t9__adj = 0.0;
@@ -120,22 +114,19 @@ namespace Sample
                 i = i - 1;
                 __t3__adj += z__adj;
                 z__adj = 0.0;
-                z = __tape.PopDouble();
                 z__adj += __t3__adj;
                 __t2__adj += __t3__adj;
                 __t3__adj = 0.0;
+                __t1 = x[i];
                 __r0 = __t2__adj * __t1;
                 __t0__adj += __r0;
                 __t2__adj = 0.0;
-                __t1 = __tape.PopDouble();
                 w__adj[i] += __t0__adj;
                 __t0__adj = 0.0;
                 __count0 = __count0 - 1;
             }
-            i = __tape.PopInt32();
             b__adj += z__adj;
             z__adj = 0.0;
-            z = __tape.PopDouble();
             return __value;
         }
 
@@ -149,9 +140,7 @@ namespace Sample
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
-            __tape.Push(z);
             z = b;
-            __tape.Push(i);
             i = 0;
             __count0 = 0;
             while (true)
@@ -163,13 +152,10 @@ namespace Sample
                     break;
                 }
 
-                __tape.Push(__t0);
                 __t0 = w[i];
-                __tape.Push(__t1);
                 __t1 = x[i];
                 __t2 = __t0 * __t1;
                 __t3 = z + __t2;
-                __tape.Push(z);
                 z = __t3;
                 i = i + 1;
                 __count0 = __count0 + 1;
@@ -179,7 +165,6 @@ namespace Sample
             if (__cond0)
             {
                 __t9 = -z;
-                __tape.Push(__t8);
                 __t8 = global::Downhill.Fn.Softplus(__t9);
             }
             else
@@ -195,7 +180,6 @@ namespace Sample
                 __r4 = __t8__adj * __r3;
                 __t9__adj += __r4;
                 __t8__adj = 0.0;
-                __t8 = __tape.PopDouble();
                 __r2 = __t9__adj * (-1.0);
                 z__adj += __r2;
                 __t9__adj = 0.0;
@@ -213,10 +197,11 @@ namespace Sample
                 i = i - 1;
                 __t3__adj += z__adj;
                 z__adj = 0.0;
-                z = __tape.PopDouble();
                 z__adj += __t3__adj;
                 __t2__adj += __t3__adj;
                 __t3__adj = 0.0;
+                __t0 = w[i];
+                __t1 = x[i];
                 __r0 = __t2__adj * __t1;
                 __t0__adj += __r0;
                 __r1 = __t2__adj * __t0;
@@ -224,16 +209,12 @@ namespace Sample
                 __t2__adj = 0.0;
                 x__adj[i] += __t1__adj;
                 __t1__adj = 0.0;
-                __t1 = __tape.PopDouble();
                 w__adj[i] += __t0__adj;
                 __t0__adj = 0.0;
-                __t0 = __tape.PopDouble();
                 __count0 = __count0 - 1;
             }
-            i = __tape.PopInt32();
             b__adj += z__adj;
             z__adj = 0.0;
-            z = __tape.PopDouble();
             return __value;
         }
 
@@ -310,11 +291,8 @@ namespace Sample
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
-            __tape.Push(z);
-            __tape.Push(z__tan);
             z = b;
             z__tan = b__tan;
-            __tape.Push(i);
             i = 0;
             __count0 = 0;
             while (true)
@@ -329,7 +307,6 @@ namespace Sample
                 __t0 = w[i];
                 __f0 = w__tan[i];
                 __t0__tan = __f0;
-                __tape.Push(__t1);
                 __t1 = x[i];
                 __t2 = __t0 * __t1;
                 __f1 = __t0__tan * __t1;
@@ -337,8 +314,6 @@ namespace Sample
                 __t3 = z + __t2;
                 __f2 = z__tan + __t2__tan;
                 __t3__tan = __f2;
-                __tape.Push(z);
-                __tape.Push(z__tan);
                 z = __t3;
                 z__tan = __t3__tan;
                 i = i + 1;
@@ -351,8 +326,6 @@ namespace Sample
                 __t9 = -z;
                 __f3 = -z__tan;
                 __t9__tan = __f3;
-                __tape.Push(__t8);
-                __tape.Push(__t8__tan);
                 __t8 = global::Downhill.Fn.Softplus(__t9);
                 __f4 = global::Downhill.Fn.Sigmoid(__t9);
                 __f5 = __f4 * __t9__tan;
@@ -383,8 +356,6 @@ namespace Sample
                 __t9__adj += __r3;
                 __t9__adj__tan += __r3__tan;
                 __t8__adj = 0.0;
-                __t8__tan = __tape.PopDouble();
-                __t8 = __tape.PopDouble();
                 __r1 = __t9__adj * (-1.0);
                 __f12 = __t9__adj__tan * (-1.0);
                 __r1__tan = __f12;
@@ -416,14 +387,13 @@ namespace Sample
                 __t3__adj__tan += z__adj__tan;
                 z__adj = 0.0;
                 z__adj__tan = 0.0;
-                z__tan = __tape.PopDouble();
-                z = __tape.PopDouble();
                 z__adj += __t3__adj;
                 z__adj__tan += __t3__adj__tan;
                 __t2__adj += __t3__adj;
                 __t2__adj__tan += __t3__adj__tan;
                 __t3__adj = 0.0;
                 __t3__adj__tan = 0.0;
+                __t1 = x[i];
                 __r0 = __t2__adj * __t1;
                 __f17 = __t2__adj__tan * __t1;
                 __r0__tan = __f17;
@@ -431,18 +401,14 @@ namespace Sample
                 __t0__adj__tan += __r0__tan;
                 __t2__adj = 0.0;
                 __t2__adj__tan = 0.0;
-                __t1 = __tape.PopDouble();
                 w__adj__tan[i] += __t0__adj__tan;
                 __t0__adj = 0.0;
                 __t0__adj__tan = 0.0;
                 __count0 = __count0 - 1;
             }
-            i = __tape.PopInt32();
             b__adj__tan += z__adj__tan;
             z__adj = 0.0;
             z__adj__tan = 0.0;
-            z__tan = __tape.PopDouble();
-            z = __tape.PopDouble();
             __out__tan = __value__tan;
             return __value;
         }
@@ -460,15 +426,12 @@ namespace Sample
             double __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0;
             double __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0;
             double __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
-            double __f18 = 0, __f19 = 0, __f20 = 0;
+            double __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
-            __tape.Push(z);
-            __tape.Push(z__tan);
             z = b;
             z__tan = b__tan;
-            __tape.Push(i);
             i = 0;
             __count0 = 0;
             while (true)
@@ -480,12 +443,9 @@ namespace Sample
                     break;
                 }
 
-                __tape.Push(__t0);
-                __tape.Push(__t0__tan);
                 __t0 = w[i];
                 __f0 = w__tan[i];
                 __t0__tan = __f0;
-                __tape.Push(__t1);
                 __t1 = x[i];
                 __t2 = __t0 * __t1;
                 __f1 = __t0__tan * __t1;
@@ -493,8 +453,6 @@ namespace Sample
                 __t3 = z + __t2;
                 __f2 = z__tan + __t2__tan;
                 __t3__tan = __f2;
-                __tape.Push(z);
-                __tape.Push(z__tan);
                 z = __t3;
                 z__tan = __t3__tan;
                 i = i + 1;
@@ -507,8 +465,6 @@ namespace Sample
                 __t9 = -z;
                 __f3 = -z__tan;
                 __t9__tan = __f3;
-                __tape.Push(__t8);
-                __tape.Push(__t8__tan);
                 __t8 = global::Downhill.Fn.Softplus(__t9);
                 __f4 = global::Downhill.Fn.Sigmoid(__t9);
                 __f5 = __f4 * __t9__tan;
@@ -539,8 +495,6 @@ namespace Sample
                 __t9__adj += __r4;
                 __t9__adj__tan += __r4__tan;
                 __t8__adj = 0.0;
-                __t8__tan = __tape.PopDouble();
-                __t8 = __tape.PopDouble();
                 __r2 = __t9__adj * (-1.0);
                 __f12 = __t9__adj__tan * (-1.0);
                 __r2__tan = __f12;
@@ -572,24 +526,26 @@ namespace Sample
                 __t3__adj__tan += z__adj__tan;
                 z__adj = 0.0;
                 z__adj__tan = 0.0;
-                z__tan = __tape.PopDouble();
-                z = __tape.PopDouble();
                 z__adj += __t3__adj;
                 z__adj__tan += __t3__adj__tan;
                 __t2__adj += __t3__adj;
                 __t2__adj__tan += __t3__adj__tan;
                 __t3__adj = 0.0;
                 __t3__adj__tan = 0.0;
+                __t0 = w[i];
+                __f17 = w__tan[i];
+                __t0__tan = __f17;
+                __t1 = x[i];
                 __r0 = __t2__adj * __t1;
-                __f17 = __t2__adj__tan * __t1;
-                __r0__tan = __f17;
+                __f18 = __t2__adj__tan * __t1;
+                __r0__tan = __f18;
                 __t0__adj += __r0;
                 __t0__adj__tan += __r0__tan;
                 __r1 = __t2__adj * __t0;
-                __f18 = __t2__adj__tan * __t0;
-                __f19 = __t2__adj * __t0__tan;
-                __f20 = __f18 + __f19;
-                __r1__tan = __f20;
+                __f19 = __t2__adj__tan * __t0;
+                __f20 = __t2__adj * __t0__tan;
+                __f21 = __f19 + __f20;
+                __r1__tan = __f21;
                 __t1__adj += __r1;
                 __t1__adj__tan += __r1__tan;
                 __t2__adj = 0.0;
@@ -597,20 +553,14 @@ namespace Sample
                 x__adj__tan[i] += __t1__adj__tan;
                 __t1__adj = 0.0;
                 __t1__adj__tan = 0.0;
-                __t1 = __tape.PopDouble();
                 w__adj__tan[i] += __t0__adj__tan;
                 __t0__adj = 0.0;
                 __t0__adj__tan = 0.0;
-                __t0__tan = __tape.PopDouble();
-                __t0 = __tape.PopDouble();
                 __count0 = __count0 - 1;
             }
-            i = __tape.PopInt32();
             b__adj__tan += z__adj__tan;
             z__adj = 0.0;
             z__adj__tan = 0.0;
-            z__tan = __tape.PopDouble();
-            z = __tape.PopDouble();
             __out__tan = __value__tan;
             return __value;
         }

@@ -58,7 +58,6 @@ partial class Losses
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
-        __tape.Push(k);
         k = 0;
         __count0 = 0;
         while (k < 3)
@@ -71,16 +70,13 @@ partial class Losses
             k = k + 1;
             __count0 = __count0 + 1;
         }
-        __tape.Push(s);
         s = 0.0;
-        __tape.Push(j);
         j = 0;
         __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
             __t6 = s + __t5;
-            __tape.Push(s);
             s = __t6;
             j = j + 1;
             __count1 = __count1 + 1;
@@ -96,7 +92,6 @@ partial class Losses
             j = j - 1;
             __t6__adj += s__adj;
             s__adj = 0.0;
-            s = __tape.PopDouble();
             s__adj += __t6__adj;
             __t5__adj += __t6__adj;
             __t6__adj = 0.0;
@@ -104,9 +99,7 @@ partial class Losses
             __t5__adj = 0.0;
             __count1 = __count1 - 1;
         }
-        j = __tape.PopInt32();
         s__adj = 0.0;
-        s = __tape.PopDouble();
         while (__count0 > 0)
         {
             k = k - 1;
@@ -121,7 +114,6 @@ partial class Losses
             __t0__adj = 0.0;
             __count0 = __count0 - 1;
         }
-        k = __tape.PopInt32();
         __tape.ReleaseScratch(__scratch);
         return __value;
     }
@@ -140,12 +132,10 @@ partial class Losses
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
-        __tape.Push(k);
         k = 0;
         __count0 = 0;
         while (k < 3)
         {
-            __tape.Push(__t0);
             __t0 = c[k];
             __tape.Push(__t1);
             __t1 = __dh_Series_Poly_Power(x, k);
@@ -154,16 +144,13 @@ partial class Losses
             k = k + 1;
             __count0 = __count0 + 1;
         }
-        __tape.Push(s);
         s = 0.0;
-        __tape.Push(j);
         j = 0;
         __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
             __t6 = s + __t5;
-            __tape.Push(s);
             s = __t6;
             j = j + 1;
             __count1 = __count1 + 1;
@@ -179,7 +166,6 @@ partial class Losses
             j = j - 1;
             __t6__adj += s__adj;
             s__adj = 0.0;
-            s = __tape.PopDouble();
             s__adj += __t6__adj;
             __t5__adj += __t6__adj;
             __t6__adj = 0.0;
@@ -187,15 +173,14 @@ partial class Losses
             __t5__adj = 0.0;
             __count1 = __count1 - 1;
         }
-        j = __tape.PopInt32();
         s__adj = 0.0;
-        s = __tape.PopDouble();
         while (__count0 > 0)
         {
             k = k - 1;
             __r2 = terms__adj[k];
             __t2__adj += __r2;
             terms__adj[k] = 0.0;
+            __t0 = c[k];
             __r0 = __t2__adj * __t1;
             __t0__adj += __r0;
             __r1 = __t2__adj * __t0;
@@ -206,10 +191,8 @@ partial class Losses
             __t1 = __tape.PopDouble();
             c__adj[k] += __t0__adj;
             __t0__adj = 0.0;
-            __t0 = __tape.PopDouble();
             __count0 = __count0 - 1;
         }
-        k = __tape.PopInt32();
         __tape.ReleaseScratch(__scratch);
         return __value;
     }
@@ -283,7 +266,6 @@ partial class Losses
         terms__tan = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
         terms__adj__tan = __tape.RentDoubles(3);
-        __tape.Push(k);
         k = 0;
         __count0 = 0;
         while (k < 3)
@@ -301,11 +283,8 @@ partial class Losses
             k = k + 1;
             __count0 = __count0 + 1;
         }
-        __tape.Push(s);
-        __tape.Push(s__tan);
         s = 0.0;
         s__tan = 0.0;
-        __tape.Push(j);
         j = 0;
         __count1 = 0;
         while (j < 3)
@@ -316,8 +295,6 @@ partial class Losses
             __t6 = s + __t5;
             __f3 = s__tan + __t5__tan;
             __t6__tan = __f3;
-            __tape.Push(s);
-            __tape.Push(s__tan);
             s = __t6;
             s__tan = __t6__tan;
             j = j + 1;
@@ -342,8 +319,6 @@ partial class Losses
             __t6__adj__tan += s__adj__tan;
             s__adj = 0.0;
             s__adj__tan = 0.0;
-            s__tan = __tape.PopDouble();
-            s = __tape.PopDouble();
             s__adj += __t6__adj;
             s__adj__tan += __t6__adj__tan;
             __t5__adj += __t6__adj;
@@ -356,11 +331,8 @@ partial class Losses
             __t5__adj__tan = 0.0;
             __count1 = __count1 - 1;
         }
-        j = __tape.PopInt32();
         s__adj = 0.0;
         s__adj__tan = 0.0;
-        s__tan = __tape.PopDouble();
-        s = __tape.PopDouble();
         while (__count0 > 0)
         {
             k = k - 1;
@@ -384,7 +356,6 @@ partial class Losses
             __t0__adj__tan = 0.0;
             __count0 = __count0 - 1;
         }
-        k = __tape.PopInt32();
         __out__tan = __value__tan;
         __tape.ReleaseScratch(__scratch);
         return __value;
@@ -403,7 +374,7 @@ partial class Losses
         double __r1__tan = 0, __r2__tan = 0, s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0, __r3__tan = 0;
         double __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0;
         double __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0;
-        double __unused__tan = 0;
+        double __f11 = 0, __unused__tan = 0;
         bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -411,13 +382,10 @@ partial class Losses
         terms__tan = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
         terms__adj__tan = __tape.RentDoubles(3);
-        __tape.Push(k);
         k = 0;
         __count0 = 0;
         while (k < 3)
         {
-            __tape.Push(__t0);
-            __tape.Push(__t0__tan);
             __t0 = c[k];
             __f0 = c__tan[k];
             __t0__tan = __f0;
@@ -431,11 +399,8 @@ partial class Losses
             k = k + 1;
             __count0 = __count0 + 1;
         }
-        __tape.Push(s);
-        __tape.Push(s__tan);
         s = 0.0;
         s__tan = 0.0;
-        __tape.Push(j);
         j = 0;
         __count1 = 0;
         while (j < 3)
@@ -446,8 +411,6 @@ partial class Losses
             __t6 = s + __t5;
             __f3 = s__tan + __t5__tan;
             __t6__tan = __f3;
-            __tape.Push(s);
-            __tape.Push(s__tan);
             s = __t6;
             s__tan = __t6__tan;
             j = j + 1;
@@ -472,8 +435,6 @@ partial class Losses
             __t6__adj__tan += s__adj__tan;
             s__adj = 0.0;
             s__adj__tan = 0.0;
-            s__tan = __tape.PopDouble();
-            s = __tape.PopDouble();
             s__adj += __t6__adj;
             s__adj__tan += __t6__adj__tan;
             __t5__adj += __t6__adj;
@@ -486,11 +447,8 @@ partial class Losses
             __t5__adj__tan = 0.0;
             __count1 = __count1 - 1;
         }
-        j = __tape.PopInt32();
         s__adj = 0.0;
         s__adj__tan = 0.0;
-        s__tan = __tape.PopDouble();
-        s = __tape.PopDouble();
         while (__count0 > 0)
         {
             k = k - 1;
@@ -501,16 +459,19 @@ partial class Losses
             __t2__adj__tan += __r2__tan;
             terms__adj[k] = 0.0;
             terms__adj__tan[k] = 0.0;
+            __t0 = c[k];
+            __f7 = c__tan[k];
+            __t0__tan = __f7;
             __r0 = __t2__adj * __t1;
-            __f7 = __t2__adj__tan * __t1;
-            __r0__tan = __f7;
+            __f8 = __t2__adj__tan * __t1;
+            __r0__tan = __f8;
             __t0__adj += __r0;
             __t0__adj__tan += __r0__tan;
             __r1 = __t2__adj * __t0;
-            __f8 = __t2__adj__tan * __t0;
-            __f9 = __t2__adj * __t0__tan;
-            __f10 = __f8 + __f9;
-            __r1__tan = __f10;
+            __f9 = __t2__adj__tan * __t0;
+            __f10 = __t2__adj * __t0__tan;
+            __f11 = __f9 + __f10;
+            __r1__tan = __f11;
             __t1__adj += __r1;
             __t1__adj__tan += __r1__tan;
             __t2__adj = 0.0;
@@ -522,11 +483,8 @@ partial class Losses
             c__adj__tan[k] += __t0__adj__tan;
             __t0__adj = 0.0;
             __t0__adj__tan = 0.0;
-            __t0__tan = __tape.PopDouble();
-            __t0 = __tape.PopDouble();
             __count0 = __count0 - 1;
         }
-        k = __tape.PopInt32();
         __out__tan = __value__tan;
         __tape.ReleaseScratch(__scratch);
         return __value;
@@ -587,6 +545,7 @@ partial class Losses
             __r1 = __result__adj * x;
             __t3__adj += __r1;
             __result__adj = 0.0;
+            __t2 = n - 1;
             __dh_Series_Poly_Power__grad_10(x, __t2, __t3__adj, ref x__adj);
             __t3__adj = 0.0;
         }
@@ -638,6 +597,7 @@ partial class Losses
             __t3__adj__tan += __r1__tan;
             __result__adj = 0.0;
             __result__adj__tan = 0.0;
+            __t2 = n - 1;
             __dh_Series_Poly_Power__grad_10__tan_0011(x, __t2, __t3__adj, ref x__adj, __t3__adj__tan, ref x__adj__tan, ref __unused__tan);
             __t3__adj = 0.0;
             __t3__adj__tan = 0.0;

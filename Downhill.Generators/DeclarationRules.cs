@@ -53,7 +53,12 @@ internal static class DeclarationRules
         t is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length == 1 ? named.TypeArguments[0].SpecialType : t.SpecialType;
 
     /// <summary>Every problem of a [Loss] declaration (empty when it is well formed).</summary>
-    public static List<Diagnostic> CheckLoss(IMethodSymbol method, CancellationToken cancellationToken)
+    public static List<Diagnostic> CheckLoss(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: true, cancellationToken);
+
+    /// <summary>Every problem of a [Differentiable] declaration.</summary>
+    public static List<Diagnostic> CheckHelper(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: false, cancellationToken);
+
+    private static List<Diagnostic> Check(IMethodSymbol method, bool isLoss, CancellationToken cancellationToken)
     {
         var found = new List<Diagnostic>();
         var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
@@ -67,7 +72,8 @@ internal static class DeclarationRules
             found.Add(Diagnostic.Create(DiagnosticDescriptors.MustBeStatic, syntax.Identifier.GetLocation(), method.Name));
         }
 
-        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        // A loss's derivatives are added to its type, so the type and every type around it must be partial.
+        for (var type = method.ContainingType; isLoss && type is not null; type = type.ContainingType)
         {
             bool partial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
             if (!partial)
@@ -77,26 +83,7 @@ internal static class DeclarationRules
             }
         }
 
-        CheckSignature(method, syntax, isLoss: true, found);
-        return found;
-    }
-
-    /// <summary>Every problem of a [Differentiable] declaration.</summary>
-    public static List<Diagnostic> CheckHelper(IMethodSymbol method, CancellationToken cancellationToken)
-    {
-        var found = new List<Diagnostic>();
-        var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-        if (syntax is null)
-        {
-            return found;
-        }
-
-        if (!method.IsStatic)
-        {
-            found.Add(Diagnostic.Create(DiagnosticDescriptors.MustBeStatic, syntax.Identifier.GetLocation(), method.Name));
-        }
-
-        CheckSignature(method, syntax, isLoss: false, found);
+        CheckSignature(method, syntax, isLoss, found);
         return found;
     }
 

@@ -26,7 +26,6 @@ internal sealed class AdjointTransform
     private readonly HashSet<string> active;
     private readonly HashSet<string> needed = [];
     private readonly Dictionary<string, int> assignments = [];
-    private readonly HashSet<string> assignedInLoop = [];
     private readonly IrBuilder b;
     private readonly Func<string, bool[], string> adjointOf;
     private int counters;
@@ -78,7 +77,7 @@ internal sealed class AdjointTransform
 
     private List<Stmt> Build()
     {
-        Locate(function.Body, [], null, inLoop: false);
+        Locate(function.Body, [], null);
         CollectUses(function.Body);
         PlanRecomputation();
         ComputeNeeded();
@@ -123,7 +122,7 @@ internal sealed class AdjointTransform
     private int loops;
     private int preorder;
 
-    private void Locate(EquatableArray<Stmt> block, int[] around, Stmt? parent, bool inLoop)
+    private void Locate(EquatableArray<Stmt> block, int[] around, Stmt? parent)
     {
         int id = blocks++;
         for (int k = 0; k < block.Count; k++)
@@ -144,10 +143,6 @@ internal sealed class AdjointTransform
                 if (s is not Store)
                 {
                     assignments[target] = assignments.TryGetValue(target, out int n) ? n + 1 : 1;
-                    if (inLoop)
-                    {
-                        assignedInLoop.Add(target);
-                    }
 
                     if (s is Assign a)
                     {
@@ -159,11 +154,11 @@ internal sealed class AdjointTransform
             switch (s)
             {
                 case If branch:
-                    Locate(branch.Then, around, s, inLoop);
-                    Locate(branch.Else, around, s, inLoop);
+                    Locate(branch.Then, around, s);
+                    Locate(branch.Else, around, s);
                     break;
                 case Loop loop:
-                    Locate(loop.Body, [.. around, loops++], s, inLoop: true);
+                    Locate(loop.Body, [.. around, loops++], s);
                     break;
             }
         }

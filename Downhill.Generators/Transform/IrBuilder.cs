@@ -112,11 +112,6 @@ internal sealed class IrBuilder
                     return args[0];
                 }
 
-                if (IsConst(args[0], -1) && !args[1].IsConst)
-                {
-                    return null;
-                }
-
                 break;
             case Ir.Op.Add when type == IrType.Real:
                 if (IsConst(args[0], 0))

@@ -17,9 +17,12 @@ internal sealed class CSharpFunctionEmitter
     private readonly string math;
     private bool usesScratch;
 
-    private CSharpFunctionEmitter(IrFunction function, IndentedWriter writer)
+    private readonly bool reservedPushes;
+
+    private CSharpFunctionEmitter(IrFunction function, IndentedWriter writer, bool reservedPushes)
     {
         this.function = function;
+        this.reservedPushes = reservedPushes;
         w = writer;
         real = function.IsFloat ? "float" : "double";
         math = function.IsFloat ? "global::System.MathF" : "global::System.Math";
@@ -34,7 +37,12 @@ internal sealed class CSharpFunctionEmitter
         }
     }
 
-    public static void Emit(IrFunction function, IndentedWriter writer) => new CSharpFunctionEmitter(function, writer).Emit();
+    /// <param name="reservedPushes">
+    /// Push with <c>Tape.PushReserved</c>, which throws when the tape is full instead of growing it: only for
+    /// functions that generated entry points call directly (they grow the tape and run again).
+    /// </param>
+    public static void Emit(IrFunction function, IndentedWriter writer, bool reservedPushes = false) =>
+        new CSharpFunctionEmitter(function, writer, reservedPushes).Emit();
 
     /// <summary>A real constant as C# source, invariant culture, typed for the element type.</summary>
     public static string RealLiteral(double value, bool isFloat)
@@ -315,7 +323,7 @@ internal sealed class CSharpFunctionEmitter
                 w.Line($"{alloc.Array} = __tape.{rent}({A(alloc.Length)});");
                 break;
             case Push p:
-                w.Line($"__tape.Push({A(p.Value)});");
+                w.Line($"__tape.{(reservedPushes ? "PushReserved" : "Push")}({A(p.Value)});");
                 break;
             case Pop p:
                 string pop = types[p.Target] switch

@@ -217,12 +217,11 @@ internal sealed class AdjointTransform
                         yield return a.Args[0];
                         break;
                     default:
-                        foreach (var arg in a.Args)
+                        foreach (var read in PartialReads(a))
                         {
-                            yield return arg;
+                            yield return read;
                         }
 
-                        yield return Atom.Of(a.Target);
                         break;
                 }
 
@@ -238,6 +237,39 @@ internal sealed class AdjointTransform
 
                 break;
         }
+    }
+
+    private IrBuilder? probe;
+    private HashSet<string>? primalNames;
+
+    private bool IsPrimalName(string v) =>
+        (primalNames ??= [.. function.Params.Select(p => p.Name), .. function.Locals.Select(l => l.Name)]).Contains(v);
+
+    /// <summary>
+    /// What the partials of <paramref name="a"/> read, found by writing them into a scratch builder (so this
+    /// can never disagree with <see cref="Rules.Partials"/>): e^x and tanh x read only their result, x/y
+    /// only y and the result.
+    /// </summary>
+    private IEnumerable<Atom> PartialReads(Assign a)
+    {
+        probe ??= new IrBuilder(function.Params, function.Locals, "__probe");
+        probe.Out = [];
+        var partials = Rules.Partials(probe, a.Op, a.Args, Atom.Of(a.Target), k => IsActive(a.Args[k]));
+        var reads = new HashSet<string>();
+        foreach (var atom in partials.Concat(probe.Out.OfType<Assign>().SelectMany(s => s.Args.Select(x => (Atom?)x))))
+        {
+            if (atom is { Var: { } v } && IsPrimalName(v))
+            {
+                reads.Add(v);
+            }
+        }
+
+        if (probe.Out.Any(s => s is not Assign))
+        {
+            throw new InvalidOperationException($"The partials of {a.Op} wrote a statement that is not an assignment.");
+        }
+
+        return reads.Select(Atom.Of);
     }
 
     private void CollectUses(EquatableArray<Stmt> block)
@@ -279,6 +311,11 @@ internal sealed class AdjointTransform
     private void PlanRecomputation()
     {
         var readOnly = new HashSet<string>(function.Params.Where(p => p.Mode == ParamMode.Span).Select(p => p.Name));
+
+        // Local scratch arrays that only Store statements write: the reverse sweep restores an element a
+        // recomputed load could see overwritten (MustStore), so the load reads the forward value again.
+        var scratch = new HashSet<string>(function.Locals.Where(l => l.Type is IrType.RealArray or IrType.IntArray).Select(l => l.Name));
+        scratch.ExceptWith(places.Keys.OfType<Call>().SelectMany(c => c.Args).Where(arg => arg.Mode != ParamMode.In && arg.Mode != ParamMode.Span).Select(arg => arg.Atom.Var ?? string.Empty));
         bool changed = true;
         while (changed)
         {
@@ -292,7 +329,7 @@ internal sealed class AdjointTransform
                 }
 
                 bool eligible = d.Op == Op.Load
-                    ? d.Args[0].Var is { } array && readOnly.Contains(array)
+                    ? d.Args[0].Var is { } array && (readOnly.Contains(array) || scratch.Contains(array))
                     : b.TypeOf(v) == IrType.Int && d.Op is Op.Copy or Op.Add or Op.Sub or Op.Mul or Op.Neg;
                 if (!eligible || !list.All(u => Unchanged(d, u)))
                 {
@@ -501,10 +538,14 @@ internal sealed class AdjointTransform
     private void SweepStore(Store st, List<Stmt> forward, List<Stmt> rev)
     {
         var elementType = b.TypeOf(st.Array) == IrType.RealArray ? IrType.Real : IrType.Int;
-        bool store = needed.Contains(st.Array);
+        bool store = MustStore(st, st.Array);
+
+        // One temporary for the push and the pop: forward over reverse gives it one tangent, so the tangent
+        // pushed with the old element is the one popped back.
+        string? old = null;
         if (store)
         {
-            var old = b.Temp(elementType);
+            old = b.Temp(elementType);
             forward.Add(new Assign(old, Op.Load, new EquatableArray<Atom>([Atom.Of(st.Array), st.Index])));
             forward.Add(new Push(Atom.Of(old), elementType));
         }
@@ -523,9 +564,8 @@ internal sealed class AdjointTransform
             rev.Add(new Store(adjArray, st.Index, Zero(IrType.Real)));
         }
 
-        if (store)
+        if (old is not null)
         {
-            var old = b.Temp(elementType);
             rev.Add(new Pop(old));
             rev.Add(new Store(st.Array, st.Index, Atom.Of(old)));
         }

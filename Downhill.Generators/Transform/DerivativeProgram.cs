@@ -97,7 +97,7 @@ internal sealed class DerivativeProgram
         return order;
     }
 
-    private static IEnumerable<string> Calls(IEnumerable<Stmt> block)
+    public static IEnumerable<string> Calls(IEnumerable<Stmt> block)
     {
         foreach (var s in block)
         {

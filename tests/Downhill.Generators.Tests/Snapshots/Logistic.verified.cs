@@ -56,7 +56,6 @@ namespace Sample
             double __r5 = 0, __value = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
-            var __tape = global::Downhill.Internal.Tape.Current;
             z = b;
             i = 0;
             __count0 = 0;
@@ -86,47 +85,37 @@ namespace Sample
             }
             else
             {
-                __tape.Push(__t8);
                 __t8 = global::Downhill.Fn.Softplus(z);
             }
             __value = __t8;
-            __t8__adj += __seed;
+            __t8__adj = __seed;
             if (__cond0)
             {
                 __r2 = global::Downhill.Fn.Sigmoid(__t9);
                 __r3 = __t8__adj * __r2;
-                __t9__adj += __r3;
-                __t8__adj = 0.0;
+                __t9__adj = __r3;
                 __r1 = __t9__adj * (-1.0);
-                z__adj += __r1;
-                __t9__adj = 0.0;
+                z__adj = __r1;
             }
             else
             {
                 __r4 = global::Downhill.Fn.Sigmoid(z);
                 __r5 = __t8__adj * __r4;
-                z__adj += __r5;
-                __t8__adj = 0.0;
-                __t8 = __tape.PopDouble();
+                z__adj = __r5;
             }
             while (__count0 > 0)
             {
                 i = i - 1;
-                __t3__adj += z__adj;
-                z__adj = 0.0;
-                z__adj += __t3__adj;
-                __t2__adj += __t3__adj;
-                __t3__adj = 0.0;
+                __t3__adj = z__adj;
+                z__adj = __t3__adj;
+                __t2__adj = __t3__adj;
                 __t1 = x[i];
                 __r0 = __t2__adj * __t1;
-                __t0__adj += __r0;
-                __t2__adj = 0.0;
+                __t0__adj = __r0;
                 w__adj[i] += __t0__adj;
-                __t0__adj = 0.0;
                 __count0 = __count0 - 1;
             }
             b__adj += z__adj;
-            z__adj = 0.0;
             return __value;
         }
 
@@ -139,7 +128,6 @@ namespace Sample
             double __r4 = 0, __r5 = 0, __r6 = 0, __value = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
-            var __tape = global::Downhill.Internal.Tape.Current;
             z = b;
             i = 0;
             __count0 = 0;
@@ -169,52 +157,41 @@ namespace Sample
             }
             else
             {
-                __tape.Push(__t8);
                 __t8 = global::Downhill.Fn.Softplus(z);
             }
             __value = __t8;
-            __t8__adj += __seed;
+            __t8__adj = __seed;
             if (__cond0)
             {
                 __r3 = global::Downhill.Fn.Sigmoid(__t9);
                 __r4 = __t8__adj * __r3;
-                __t9__adj += __r4;
-                __t8__adj = 0.0;
+                __t9__adj = __r4;
                 __r2 = __t9__adj * (-1.0);
-                z__adj += __r2;
-                __t9__adj = 0.0;
+                z__adj = __r2;
             }
             else
             {
                 __r5 = global::Downhill.Fn.Sigmoid(z);
                 __r6 = __t8__adj * __r5;
-                z__adj += __r6;
-                __t8__adj = 0.0;
-                __t8 = __tape.PopDouble();
+                z__adj = __r6;
             }
             while (__count0 > 0)
             {
                 i = i - 1;
-                __t3__adj += z__adj;
-                z__adj = 0.0;
-                z__adj += __t3__adj;
-                __t2__adj += __t3__adj;
-                __t3__adj = 0.0;
+                __t3__adj = z__adj;
+                z__adj = __t3__adj;
+                __t2__adj = __t3__adj;
                 __t0 = w[i];
                 __t1 = x[i];
                 __r0 = __t2__adj * __t1;
-                __t0__adj += __r0;
+                __t0__adj = __r0;
                 __r1 = __t2__adj * __t0;
-                __t1__adj += __r1;
-                __t2__adj = 0.0;
+                __t1__adj = __r1;
                 x__adj[i] += __t1__adj;
-                __t1__adj = 0.0;
                 w__adj[i] += __t0__adj;
-                __t0__adj = 0.0;
                 __count0 = __count0 - 1;
             }
             b__adj += z__adj;
-            z__adj = 0.0;
             return __value;
         }
 
@@ -279,18 +256,15 @@ namespace Sample
         private static double __dh_Logistic__grad_1100__tan_1100011_h(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, double __seed, global::System.ReadOnlySpan<double> w__tan, double b__tan, global::System.Span<double> w__adj__tan, ref double b__adj__tan, ref double __out__tan)
         {
             double z = 0, __t0 = 0, __t1 = 0, __t2 = 0, __t3 = 0, __t8 = 0;
-            double __t9 = 0, z__adj = 0, __t0__adj = 0, __t2__adj = 0, __r0 = 0, __t3__adj = 0;
-            double __t9__adj = 0, __r1 = 0, __t8__adj = 0, __r2 = 0, __r3 = 0, __r4 = 0;
-            double __r5 = 0, __value = 0, z__tan = 0, __t0__tan = 0, __t2__tan = 0, __t3__tan = 0;
-            double __t8__tan = 0, __t9__tan = 0, z__adj__tan = 0, __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0;
-            double __t3__adj__tan = 0, __t9__adj__tan = 0, __r1__tan = 0, __r2__tan = 0, __r3__tan = 0, __r4__tan = 0;
-            double __r5__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
-            double __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0;
-            double __f10 = 0, __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0;
-            double __f16 = 0, __f17 = 0;
+            double __t9 = 0, __t8__adj = 0, __r2 = 0, __r4 = 0, __value = 0, z__tan = 0;
+            double __t0__tan = 0, __t2__tan = 0, __t3__tan = 0, __t8__tan = 0, __t9__tan = 0, z__adj__tan = 0;
+            double __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __t3__adj__tan = 0, __t9__adj__tan = 0, __r1__tan = 0;
+            double __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __r5__tan = 0, __value__tan = 0, __f0 = 0;
+            double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
+            double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __f12 = 0;
+            double __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
-            var __tape = global::Downhill.Internal.Tape.Current;
             z = b;
             z__tan = b__tan;
             i = 0;
@@ -333,8 +307,6 @@ namespace Sample
             }
             else
             {
-                __tape.Push(__t8);
-                __tape.Push(__t8__tan);
                 __t8 = global::Downhill.Fn.Softplus(z);
                 __f6 = global::Downhill.Fn.Sigmoid(z);
                 __f7 = __f6 * z__tan;
@@ -342,7 +314,7 @@ namespace Sample
             }
             __value = __t8;
             __value__tan = __t8__tan;
-            __t8__adj += __seed;
+            __t8__adj = __seed;
             if (__cond0)
             {
                 __r2 = global::Downhill.Fn.Sigmoid(__t9);
@@ -350,19 +322,12 @@ namespace Sample
                 __f9 = __r2 * __f8;
                 __f10 = __f9 * __t9__tan;
                 __r2__tan = __f10;
-                __r3 = __t8__adj * __r2;
                 __f11 = __t8__adj * __r2__tan;
                 __r3__tan = __f11;
-                __t9__adj += __r3;
-                __t9__adj__tan += __r3__tan;
-                __t8__adj = 0.0;
-                __r1 = __t9__adj * (-1.0);
+                __t9__adj__tan = __r3__tan;
                 __f12 = __t9__adj__tan * (-1.0);
                 __r1__tan = __f12;
-                z__adj += __r1;
-                z__adj__tan += __r1__tan;
-                __t9__adj = 0.0;
-                __t9__adj__tan = 0.0;
+                z__adj__tan = __r1__tan;
             }
             else
             {
@@ -371,44 +336,24 @@ namespace Sample
                 __f14 = __r4 * __f13;
                 __f15 = __f14 * z__tan;
                 __r4__tan = __f15;
-                __r5 = __t8__adj * __r4;
                 __f16 = __t8__adj * __r4__tan;
                 __r5__tan = __f16;
-                z__adj += __r5;
-                z__adj__tan += __r5__tan;
-                __t8__adj = 0.0;
-                __t8__tan = __tape.PopDouble();
-                __t8 = __tape.PopDouble();
+                z__adj__tan = __r5__tan;
             }
             while (__count0 > 0)
             {
                 i = i - 1;
-                __t3__adj += z__adj;
-                __t3__adj__tan += z__adj__tan;
-                z__adj = 0.0;
-                z__adj__tan = 0.0;
-                z__adj += __t3__adj;
-                z__adj__tan += __t3__adj__tan;
-                __t2__adj += __t3__adj;
-                __t2__adj__tan += __t3__adj__tan;
-                __t3__adj = 0.0;
-                __t3__adj__tan = 0.0;
+                __t3__adj__tan = z__adj__tan;
+                z__adj__tan = __t3__adj__tan;
+                __t2__adj__tan = __t3__adj__tan;
                 __t1 = x[i];
-                __r0 = __t2__adj * __t1;
                 __f17 = __t2__adj__tan * __t1;
                 __r0__tan = __f17;
-                __t0__adj += __r0;
-                __t0__adj__tan += __r0__tan;
-                __t2__adj = 0.0;
-                __t2__adj__tan = 0.0;
+                __t0__adj__tan = __r0__tan;
                 w__adj__tan[i] += __t0__adj__tan;
-                __t0__adj = 0.0;
-                __t0__adj__tan = 0.0;
                 __count0 = __count0 - 1;
             }
             b__adj__tan += z__adj__tan;
-            z__adj = 0.0;
-            z__adj__tan = 0.0;
             __out__tan = __value__tan;
             return __value;
         }
@@ -417,19 +362,17 @@ namespace Sample
         private static double __dh_Logistic__grad_1110__tan_11000111_h(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, double __seed, global::System.ReadOnlySpan<double> w__tan, double b__tan, global::System.Span<double> w__adj__tan, ref double b__adj__tan, global::System.Span<double> x__adj__tan, ref double __out__tan)
         {
             double z = 0, __t0 = 0, __t1 = 0, __t2 = 0, __t3 = 0, __t8 = 0;
-            double __t9 = 0, z__adj = 0, __t0__adj = 0, __t1__adj = 0, __t2__adj = 0, __r0 = 0;
-            double __r1 = 0, __t3__adj = 0, __t9__adj = 0, __r2 = 0, __t8__adj = 0, __r3 = 0;
-            double __r4 = 0, __r5 = 0, __r6 = 0, __value = 0, z__tan = 0, __t0__tan = 0;
-            double __t2__tan = 0, __t3__tan = 0, __t8__tan = 0, __t9__tan = 0, z__adj__tan = 0, __t0__adj__tan = 0;
-            double __t1__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, __t3__adj__tan = 0, __t9__adj__tan = 0;
-            double __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __r5__tan = 0, __r6__tan = 0, __value__tan = 0;
-            double __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0;
-            double __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0;
-            double __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
-            double __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0;
+            double __t9 = 0, z__adj = 0, __t2__adj = 0, __t3__adj = 0, __t9__adj = 0, __r2 = 0;
+            double __t8__adj = 0, __r3 = 0, __r4 = 0, __r5 = 0, __r6 = 0, __value = 0;
+            double z__tan = 0, __t0__tan = 0, __t2__tan = 0, __t3__tan = 0, __t8__tan = 0, __t9__tan = 0;
+            double z__adj__tan = 0, __t0__adj__tan = 0, __t1__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0;
+            double __t3__adj__tan = 0, __t9__adj__tan = 0, __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __r5__tan = 0;
+            double __r6__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
+            double __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0;
+            double __f10 = 0, __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0;
+            double __f16 = 0, __f17 = 0, __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
-            var __tape = global::Downhill.Internal.Tape.Current;
             z = b;
             z__tan = b__tan;
             i = 0;
@@ -472,8 +415,6 @@ namespace Sample
             }
             else
             {
-                __tape.Push(__t8);
-                __tape.Push(__t8__tan);
                 __t8 = global::Downhill.Fn.Softplus(z);
                 __f6 = global::Downhill.Fn.Sigmoid(z);
                 __f7 = __f6 * z__tan;
@@ -481,7 +422,7 @@ namespace Sample
             }
             __value = __t8;
             __value__tan = __t8__tan;
-            __t8__adj += __seed;
+            __t8__adj = __seed;
             if (__cond0)
             {
                 __r3 = global::Downhill.Fn.Sigmoid(__t9);
@@ -492,16 +433,13 @@ namespace Sample
                 __r4 = __t8__adj * __r3;
                 __f11 = __t8__adj * __r3__tan;
                 __r4__tan = __f11;
-                __t9__adj += __r4;
-                __t9__adj__tan += __r4__tan;
-                __t8__adj = 0.0;
+                __t9__adj = __r4;
+                __t9__adj__tan = __r4__tan;
                 __r2 = __t9__adj * (-1.0);
                 __f12 = __t9__adj__tan * (-1.0);
                 __r2__tan = __f12;
-                z__adj += __r2;
-                z__adj__tan += __r2__tan;
-                __t9__adj = 0.0;
-                __t9__adj__tan = 0.0;
+                z__adj = __r2;
+                z__adj__tan = __r2__tan;
             }
             else
             {
@@ -513,54 +451,35 @@ namespace Sample
                 __r6 = __t8__adj * __r5;
                 __f16 = __t8__adj * __r5__tan;
                 __r6__tan = __f16;
-                z__adj += __r6;
-                z__adj__tan += __r6__tan;
-                __t8__adj = 0.0;
-                __t8__tan = __tape.PopDouble();
-                __t8 = __tape.PopDouble();
+                z__adj = __r6;
+                z__adj__tan = __r6__tan;
             }
             while (__count0 > 0)
             {
                 i = i - 1;
-                __t3__adj += z__adj;
-                __t3__adj__tan += z__adj__tan;
-                z__adj = 0.0;
-                z__adj__tan = 0.0;
-                z__adj += __t3__adj;
-                z__adj__tan += __t3__adj__tan;
-                __t2__adj += __t3__adj;
-                __t2__adj__tan += __t3__adj__tan;
-                __t3__adj = 0.0;
-                __t3__adj__tan = 0.0;
+                __t3__adj = z__adj;
+                __t3__adj__tan = z__adj__tan;
+                z__adj = __t3__adj;
+                z__adj__tan = __t3__adj__tan;
+                __t2__adj = __t3__adj;
+                __t2__adj__tan = __t3__adj__tan;
                 __t0 = w[i];
                 __f17 = w__tan[i];
                 __t0__tan = __f17;
                 __t1 = x[i];
-                __r0 = __t2__adj * __t1;
                 __f18 = __t2__adj__tan * __t1;
                 __r0__tan = __f18;
-                __t0__adj += __r0;
-                __t0__adj__tan += __r0__tan;
-                __r1 = __t2__adj * __t0;
+                __t0__adj__tan = __r0__tan;
                 __f19 = __t2__adj__tan * __t0;
                 __f20 = __t2__adj * __t0__tan;
                 __f21 = __f19 + __f20;
                 __r1__tan = __f21;
-                __t1__adj += __r1;
-                __t1__adj__tan += __r1__tan;
-                __t2__adj = 0.0;
-                __t2__adj__tan = 0.0;
+                __t1__adj__tan = __r1__tan;
                 x__adj__tan[i] += __t1__adj__tan;
-                __t1__adj = 0.0;
-                __t1__adj__tan = 0.0;
                 w__adj__tan[i] += __t0__adj__tan;
-                __t0__adj = 0.0;
-                __t0__adj__tan = 0.0;
                 __count0 = __count0 - 1;
             }
             b__adj__tan += z__adj__tan;
-            z__adj = 0.0;
-            z__adj__tan = 0.0;
             __out__tan = __value__tan;
             return __value;
         }

@@ -10,7 +10,24 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradient(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc)
     {
-        return __dh_Series__grad_10(c, x, 1.0, dc);
+        var __tape = global::Downhill.Internal.Tape.Current;
+        var __state = __tape.Save();
+        while (true)
+        {
+            try
+            {
+                return __dh_Series__grad_10(c, x, 1.0, dc);
+            }
+            catch (global::Downhill.Internal.TapeFullException)
+            {
+                __tape.GrowAfterFull(__state);
+            }
+            catch
+            {
+                __tape.Restore(__state);
+                throw;
+            }
+        }
     }
 
     /// <summary>Forward mode: Series and its directional derivative along the tangent (one per [Param] argument).</summary>
@@ -27,14 +44,48 @@ partial class Losses
     public static double SeriesHessianVector(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc)
     {
         double __unused = 0;
-        return __dh_Series__grad_10__tan_1001_h(c, x, 1.0, tc, hc, ref __unused);
+        var __tape = global::Downhill.Internal.Tape.Current;
+        var __state = __tape.Save();
+        while (true)
+        {
+            try
+            {
+                return __dh_Series__grad_10__tan_1001_h(c, x, 1.0, tc, hc, ref __unused);
+            }
+            catch (global::Downhill.Internal.TapeFullException)
+            {
+                __tape.GrowAfterFull(__state);
+            }
+            catch
+            {
+                __tape.Restore(__state);
+                throw;
+            }
+        }
     }
 
     /// <summary>Reverse mode for hypergradients: returns Series and ADDS its gradient with respect to every [Param], [Hyper] and real data argument.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradientFull(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc, ref double dx)
     {
-        return __dh_Series__grad_11(c, x, 1.0, dc, ref dx);
+        var __tape = global::Downhill.Internal.Tape.Current;
+        var __state = __tape.Save();
+        while (true)
+        {
+            try
+            {
+                return __dh_Series__grad_11(c, x, 1.0, dc, ref dx);
+            }
+            catch (global::Downhill.Internal.TapeFullException)
+            {
+                __tape.GrowAfterFull(__state);
+            }
+            catch
+            {
+                __tape.Restore(__state);
+                throw;
+            }
+        }
     }
 
     /// <summary>Forward over reverse for hypergradients: returns Series and ADDS the derivative along the [Param] tangent of the full gradient (H·t for parameters, mixed second derivatives for [Hyper] and data arguments).</summary>
@@ -42,7 +93,24 @@ partial class Losses
     public static double SeriesHessianVectorFull(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc, ref double hx)
     {
         double __unused = 0;
-        return __dh_Series__grad_11__tan_10011_h(c, x, 1.0, tc, hc, ref hx, ref __unused);
+        var __tape = global::Downhill.Internal.Tape.Current;
+        var __state = __tape.Save();
+        while (true)
+        {
+            try
+            {
+                return __dh_Series__grad_11__tan_10011_h(c, x, 1.0, tc, hc, ref hx, ref __unused);
+            }
+            catch (global::Downhill.Internal.TapeFullException)
+            {
+                __tape.GrowAfterFull(__state);
+            }
+            catch
+            {
+                __tape.Restore(__state);
+                throw;
+            }
+        }
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
@@ -63,7 +131,7 @@ partial class Losses
         while (k < 3)
         {
             __t0 = c[k];
-            __tape.Push(__t1);
+            __tape.PushReserved(__t1);
             __t1 = __dh_Series_Poly_Power(x, k);
             __t2 = __t0 * __t1;
             terms[k] = __t2;
@@ -83,35 +151,28 @@ partial class Losses
         }
         __t9 = global::System.Math.Exp(s);
         __value = __t9;
-        __t9__adj += __seed;
+        __t9__adj = __seed;
         __r2 = __t9__adj * __t9;
-        s__adj += __r2;
-        __t9__adj = 0.0;
+        s__adj = __r2;
         while (__count1 > 0)
         {
             j = j - 1;
-            __t6__adj += s__adj;
-            s__adj = 0.0;
-            s__adj += __t6__adj;
-            __t5__adj += __t6__adj;
-            __t6__adj = 0.0;
+            __t6__adj = s__adj;
+            s__adj = __t6__adj;
+            __t5__adj = __t6__adj;
             terms__adj[j] += __t5__adj;
-            __t5__adj = 0.0;
             __count1 = __count1 - 1;
         }
-        s__adj = 0.0;
         while (__count0 > 0)
         {
             k = k - 1;
             __r1 = terms__adj[k];
-            __t2__adj += __r1;
+            __t2__adj = __r1;
             terms__adj[k] = 0.0;
             __r0 = __t2__adj * __t1;
-            __t0__adj += __r0;
-            __t2__adj = 0.0;
+            __t0__adj = __r0;
             __t1 = __tape.PopDouble();
             c__adj[k] += __t0__adj;
-            __t0__adj = 0.0;
             __count0 = __count0 - 1;
         }
         __tape.ReleaseScratch(__scratch);
@@ -137,7 +198,7 @@ partial class Losses
         while (k < 3)
         {
             __t0 = c[k];
-            __tape.Push(__t1);
+            __tape.PushReserved(__t1);
             __t1 = __dh_Series_Poly_Power(x, k);
             __t2 = __t0 * __t1;
             terms[k] = __t2;
@@ -157,40 +218,32 @@ partial class Losses
         }
         __t9 = global::System.Math.Exp(s);
         __value = __t9;
-        __t9__adj += __seed;
+        __t9__adj = __seed;
         __r3 = __t9__adj * __t9;
-        s__adj += __r3;
-        __t9__adj = 0.0;
+        s__adj = __r3;
         while (__count1 > 0)
         {
             j = j - 1;
-            __t6__adj += s__adj;
-            s__adj = 0.0;
-            s__adj += __t6__adj;
-            __t5__adj += __t6__adj;
-            __t6__adj = 0.0;
+            __t6__adj = s__adj;
+            s__adj = __t6__adj;
+            __t5__adj = __t6__adj;
             terms__adj[j] += __t5__adj;
-            __t5__adj = 0.0;
             __count1 = __count1 - 1;
         }
-        s__adj = 0.0;
         while (__count0 > 0)
         {
             k = k - 1;
             __r2 = terms__adj[k];
-            __t2__adj += __r2;
+            __t2__adj = __r2;
             terms__adj[k] = 0.0;
             __t0 = c[k];
             __r0 = __t2__adj * __t1;
-            __t0__adj += __r0;
+            __t0__adj = __r0;
             __r1 = __t2__adj * __t0;
-            __t1__adj += __r1;
-            __t2__adj = 0.0;
+            __t1__adj = __r1;
             __dh_Series_Poly_Power__grad_10(x, k, __t1__adj, ref x__adj);
-            __t1__adj = 0.0;
             __t1 = __tape.PopDouble();
             c__adj[k] += __t0__adj;
-            __t0__adj = 0.0;
             __count0 = __count0 - 1;
         }
         __tape.ReleaseScratch(__scratch);
@@ -253,12 +306,11 @@ partial class Losses
         global::System.Span<double> terms = default, terms__adj = default, terms__tan = default, terms__adj__tan = default;
         int k = 0, j = 0, __count0 = 0, __count1 = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
-        double __t9 = 0, __t0__adj = 0, __t2__adj = 0, __r0 = 0, __r1 = 0, s__adj = 0;
-        double __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r2 = 0, __value = 0, __t0__tan = 0;
-        double __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0, __t9__tan = 0, __t0__adj__tan = 0;
-        double __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0;
-        double __r2__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
-        double __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0;
+        double __t9 = 0, s__adj = 0, __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r2 = 0;
+        double __value = 0, __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0;
+        double __t9__tan = 0, __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, s__adj__tan = 0;
+        double __t5__adj__tan = 0, __t6__adj__tan = 0, __r2__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0;
+        double __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0;
         bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -273,7 +325,7 @@ partial class Losses
             __t0 = c[k];
             __f0 = c__tan[k];
             __t0__tan = __f0;
-            __tape.Push(__t1);
+            __tape.PushReserved(__t1);
             __t1 = __dh_Series_Poly_Power(x, k);
             __t2 = __t0 * __t1;
             __f1 = __t0__tan * __t1;
@@ -305,55 +357,38 @@ partial class Losses
         __t9__tan = __f4;
         __value = __t9;
         __value__tan = __t9__tan;
-        __t9__adj += __seed;
+        __t9__adj = __seed;
         __r2 = __t9__adj * __t9;
         __f5 = __t9__adj * __t9__tan;
         __r2__tan = __f5;
-        s__adj += __r2;
-        s__adj__tan += __r2__tan;
-        __t9__adj = 0.0;
+        s__adj = __r2;
+        s__adj__tan = __r2__tan;
         while (__count1 > 0)
         {
             j = j - 1;
-            __t6__adj += s__adj;
-            __t6__adj__tan += s__adj__tan;
-            s__adj = 0.0;
-            s__adj__tan = 0.0;
-            s__adj += __t6__adj;
-            s__adj__tan += __t6__adj__tan;
-            __t5__adj += __t6__adj;
-            __t5__adj__tan += __t6__adj__tan;
-            __t6__adj = 0.0;
-            __t6__adj__tan = 0.0;
+            __t6__adj = s__adj;
+            __t6__adj__tan = s__adj__tan;
+            s__adj = __t6__adj;
+            s__adj__tan = __t6__adj__tan;
+            __t5__adj = __t6__adj;
+            __t5__adj__tan = __t6__adj__tan;
             terms__adj[j] += __t5__adj;
             terms__adj__tan[j] += __t5__adj__tan;
-            __t5__adj = 0.0;
-            __t5__adj__tan = 0.0;
             __count1 = __count1 - 1;
         }
-        s__adj = 0.0;
-        s__adj__tan = 0.0;
         while (__count0 > 0)
         {
             k = k - 1;
-            __r1 = terms__adj[k];
             __f6 = terms__adj__tan[k];
             __r1__tan = __f6;
-            __t2__adj += __r1;
-            __t2__adj__tan += __r1__tan;
+            __t2__adj__tan = __r1__tan;
             terms__adj[k] = 0.0;
             terms__adj__tan[k] = 0.0;
-            __r0 = __t2__adj * __t1;
             __f7 = __t2__adj__tan * __t1;
             __r0__tan = __f7;
-            __t0__adj += __r0;
-            __t0__adj__tan += __r0__tan;
-            __t2__adj = 0.0;
-            __t2__adj__tan = 0.0;
+            __t0__adj__tan = __r0__tan;
             __t1 = __tape.PopDouble();
             c__adj__tan[k] += __t0__adj__tan;
-            __t0__adj = 0.0;
-            __t0__adj__tan = 0.0;
             __count0 = __count0 - 1;
         }
         __out__tan = __value__tan;
@@ -367,14 +402,13 @@ partial class Losses
         global::System.Span<double> terms = default, terms__adj = default, terms__tan = default, terms__adj__tan = default;
         int k = 0, j = 0, __count0 = 0, __count1 = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
-        double __t9 = 0, __t0__adj = 0, __t1__adj = 0, __t2__adj = 0, __r0 = 0, __r1 = 0;
-        double __r2 = 0, s__adj = 0, __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r3 = 0;
-        double __value = 0, x__adj = 0, __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0;
-        double __t6__tan = 0, __t9__tan = 0, __t0__adj__tan = 0, __t1__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0;
-        double __r1__tan = 0, __r2__tan = 0, s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0, __r3__tan = 0;
-        double __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0;
-        double __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0;
-        double __f11 = 0, __unused__tan = 0;
+        double __t9 = 0, __t1__adj = 0, __t2__adj = 0, __r1 = 0, __r2 = 0, s__adj = 0;
+        double __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r3 = 0, __value = 0, x__adj = 0;
+        double __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0, __t9__tan = 0;
+        double __t0__adj__tan = 0, __t1__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, __r2__tan = 0;
+        double s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0, __r3__tan = 0, __value__tan = 0, __f0 = 0;
+        double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
+        double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __unused__tan = 0;
         bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -389,7 +423,7 @@ partial class Losses
             __t0 = c[k];
             __f0 = c__tan[k];
             __t0__tan = __f0;
-            __tape.Push(__t1);
+            __tape.PushReserved(__t1);
             __t1 = __dh_Series_Poly_Power(x, k);
             __t2 = __t0 * __t1;
             __f1 = __t0__tan * __t1;
@@ -421,68 +455,51 @@ partial class Losses
         __t9__tan = __f4;
         __value = __t9;
         __value__tan = __t9__tan;
-        __t9__adj += __seed;
+        __t9__adj = __seed;
         __r3 = __t9__adj * __t9;
         __f5 = __t9__adj * __t9__tan;
         __r3__tan = __f5;
-        s__adj += __r3;
-        s__adj__tan += __r3__tan;
-        __t9__adj = 0.0;
+        s__adj = __r3;
+        s__adj__tan = __r3__tan;
         while (__count1 > 0)
         {
             j = j - 1;
-            __t6__adj += s__adj;
-            __t6__adj__tan += s__adj__tan;
-            s__adj = 0.0;
-            s__adj__tan = 0.0;
-            s__adj += __t6__adj;
-            s__adj__tan += __t6__adj__tan;
-            __t5__adj += __t6__adj;
-            __t5__adj__tan += __t6__adj__tan;
-            __t6__adj = 0.0;
-            __t6__adj__tan = 0.0;
+            __t6__adj = s__adj;
+            __t6__adj__tan = s__adj__tan;
+            s__adj = __t6__adj;
+            s__adj__tan = __t6__adj__tan;
+            __t5__adj = __t6__adj;
+            __t5__adj__tan = __t6__adj__tan;
             terms__adj[j] += __t5__adj;
             terms__adj__tan[j] += __t5__adj__tan;
-            __t5__adj = 0.0;
-            __t5__adj__tan = 0.0;
             __count1 = __count1 - 1;
         }
-        s__adj = 0.0;
-        s__adj__tan = 0.0;
         while (__count0 > 0)
         {
             k = k - 1;
             __r2 = terms__adj[k];
             __f6 = terms__adj__tan[k];
             __r2__tan = __f6;
-            __t2__adj += __r2;
-            __t2__adj__tan += __r2__tan;
+            __t2__adj = __r2;
+            __t2__adj__tan = __r2__tan;
             terms__adj[k] = 0.0;
             terms__adj__tan[k] = 0.0;
             __t0 = c[k];
             __f7 = c__tan[k];
             __t0__tan = __f7;
-            __r0 = __t2__adj * __t1;
             __f8 = __t2__adj__tan * __t1;
             __r0__tan = __f8;
-            __t0__adj += __r0;
-            __t0__adj__tan += __r0__tan;
+            __t0__adj__tan = __r0__tan;
             __r1 = __t2__adj * __t0;
             __f9 = __t2__adj__tan * __t0;
             __f10 = __t2__adj * __t0__tan;
             __f11 = __f9 + __f10;
             __r1__tan = __f11;
-            __t1__adj += __r1;
-            __t1__adj__tan += __r1__tan;
-            __t2__adj = 0.0;
-            __t2__adj__tan = 0.0;
+            __t1__adj = __r1;
+            __t1__adj__tan = __r1__tan;
             __dh_Series_Poly_Power__grad_10__tan_0011(x, k, __t1__adj, ref x__adj, __t1__adj__tan, ref x__adj__tan, ref __unused__tan);
-            __t1__adj = 0.0;
-            __t1__adj__tan = 0.0;
             __t1 = __tape.PopDouble();
             c__adj__tan[k] += __t0__adj__tan;
-            __t0__adj = 0.0;
-            __t0__adj__tan = 0.0;
             __count0 = __count0 - 1;
         }
         __out__tan = __value__tan;
@@ -534,24 +551,17 @@ partial class Losses
             __t2 = n - 1;
             __t3 = __dh_Series_Poly_Power(x, __t2);
             __result = x * __t3;
-            __returned = true;
         }
         __value = __result;
-        __result__adj += __seed;
+        __result__adj = __seed;
         if (__cond1)
         {
             __r0 = __result__adj * __t3;
             x__adj += __r0;
             __r1 = __result__adj * x;
-            __t3__adj += __r1;
-            __result__adj = 0.0;
+            __t3__adj = __r1;
             __t2 = n - 1;
             __dh_Series_Poly_Power__grad_10(x, __t2, __t3__adj, ref x__adj);
-            __t3__adj = 0.0;
-        }
-        if (__cond0)
-        {
-            __result__adj = 0.0;
         }
         return __value;
     }
@@ -578,11 +588,10 @@ partial class Losses
             __t2 = n - 1;
             __t3 = __dh_Series_Poly_Power(x, __t2);
             __result = x * __t3;
-            __returned = true;
         }
         __value = __result;
-        __result__adj += __seed;
-        __result__adj__tan += __seed__tan;
+        __result__adj = __seed;
+        __result__adj__tan = __seed__tan;
         if (__cond1)
         {
             __r0 = __result__adj * __t3;
@@ -593,19 +602,10 @@ partial class Losses
             __r1 = __result__adj * x;
             __f1 = __result__adj__tan * x;
             __r1__tan = __f1;
-            __t3__adj += __r1;
-            __t3__adj__tan += __r1__tan;
-            __result__adj = 0.0;
-            __result__adj__tan = 0.0;
+            __t3__adj = __r1;
+            __t3__adj__tan = __r1__tan;
             __t2 = n - 1;
             __dh_Series_Poly_Power__grad_10__tan_0011(x, __t2, __t3__adj, ref x__adj, __t3__adj__tan, ref x__adj__tan, ref __unused__tan);
-            __t3__adj = 0.0;
-            __t3__adj__tan = 0.0;
-        }
-        if (__cond0)
-        {
-            __result__adj = 0.0;
-            __result__adj__tan = 0.0;
         }
         __out__tan = 0.0;
         return __value;

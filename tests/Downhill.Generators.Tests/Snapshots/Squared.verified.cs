@@ -57,20 +57,16 @@ namespace Sample
             e = __t1 - y;
             __t3 = e * e;
             __value = __t3;
-            __t3__adj += __seed;
+            __t3__adj = __seed;
             __r1 = __t3__adj * e;
-            e__adj += __r1;
+            e__adj = __r1;
             __r2 = __t3__adj * e;
             e__adj += __r2;
-            __t3__adj = 0.0;
-            __t1__adj += e__adj;
-            e__adj = 0.0;
-            __t0__adj += __t1__adj;
+            __t1__adj = e__adj;
+            __t0__adj = __t1__adj;
             b__adj += __t1__adj;
-            __t1__adj = 0.0;
             __r0 = __t0__adj * x;
             m__adj += __r0;
-            __t0__adj = 0.0;
             return __value;
         }
 
@@ -85,24 +81,20 @@ namespace Sample
             e = __t1 - y;
             __t3 = e * e;
             __value = __t3;
-            __t3__adj += __seed;
+            __t3__adj = __seed;
             __r3 = __t3__adj * e;
-            e__adj += __r3;
+            e__adj = __r3;
             __r4 = __t3__adj * e;
             e__adj += __r4;
-            __t3__adj = 0.0;
-            __t1__adj += e__adj;
+            __t1__adj = e__adj;
             __r2 = e__adj * (-1.0);
             y__adj += __r2;
-            e__adj = 0.0;
-            __t0__adj += __t1__adj;
+            __t0__adj = __t1__adj;
             b__adj += __t1__adj;
-            __t1__adj = 0.0;
             __r0 = __t0__adj * x;
             m__adj += __r0;
             __r1 = __t0__adj * m;
             x__adj += __r1;
-            __t0__adj = 0.0;
             return __value;
         }
 
@@ -132,8 +124,7 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         private static double __dh_Squared__grad_1100__tan_1100011_h(double m, double b, double x, double y, double __seed, double m__tan, double b__tan, ref double m__adj__tan, ref double b__adj__tan, ref double __out__tan)
         {
-            double e = 0, __t0 = 0, __t1 = 0, __t3 = 0, __t0__adj = 0, __r0 = 0;
-            double __t1__adj = 0, e__adj = 0, __t3__adj = 0, __r1 = 0, __r2 = 0, __value = 0;
+            double e = 0, __t0 = 0, __t1 = 0, __t3 = 0, __t3__adj = 0, __value = 0;
             double e__tan = 0, __t0__tan = 0, __t1__tan = 0, __t3__tan = 0, __t0__adj__tan = 0, __r0__tan = 0;
             double __t1__adj__tan = 0, e__adj__tan = 0, __r1__tan = 0, __r2__tan = 0, __value__tan = 0, __f0 = 0;
             double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
@@ -153,33 +144,19 @@ namespace Sample
             __t3__tan = __f4;
             __value = __t3;
             __value__tan = __t3__tan;
-            __t3__adj += __seed;
-            __r1 = __t3__adj * e;
+            __t3__adj = __seed;
             __f5 = __t3__adj * e__tan;
             __r1__tan = __f5;
-            e__adj += __r1;
-            e__adj__tan += __r1__tan;
-            __r2 = __t3__adj * e;
+            e__adj__tan = __r1__tan;
             __f6 = __t3__adj * e__tan;
             __r2__tan = __f6;
-            e__adj += __r2;
             e__adj__tan += __r2__tan;
-            __t3__adj = 0.0;
-            __t1__adj += e__adj;
-            __t1__adj__tan += e__adj__tan;
-            e__adj = 0.0;
-            e__adj__tan = 0.0;
-            __t0__adj += __t1__adj;
-            __t0__adj__tan += __t1__adj__tan;
+            __t1__adj__tan = e__adj__tan;
+            __t0__adj__tan = __t1__adj__tan;
             b__adj__tan += __t1__adj__tan;
-            __t1__adj = 0.0;
-            __t1__adj__tan = 0.0;
-            __r0 = __t0__adj * x;
             __f7 = __t0__adj__tan * x;
             __r0__tan = __f7;
             m__adj__tan += __r0__tan;
-            __t0__adj = 0.0;
-            __t0__adj__tan = 0.0;
             __out__tan = __value__tan;
             return __value;
         }
@@ -187,13 +164,12 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         private static double __dh_Squared__grad_1111__tan_110001111_h(double m, double b, double x, double y, double __seed, double m__tan, double b__tan, ref double m__adj__tan, ref double b__adj__tan, ref double x__adj__tan, ref double y__adj__tan, ref double __out__tan)
         {
-            double e = 0, __t0 = 0, __t1 = 0, __t3 = 0, __t0__adj = 0, __r0 = 0;
-            double __r1 = 0, __t1__adj = 0, e__adj = 0, __r2 = 0, __t3__adj = 0, __r3 = 0;
-            double __r4 = 0, __value = 0, e__tan = 0, __t0__tan = 0, __t1__tan = 0, __t3__tan = 0;
-            double __t0__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, __t1__adj__tan = 0, e__adj__tan = 0, __r2__tan = 0;
-            double __r3__tan = 0, __r4__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0;
-            double __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0;
-            double __f9 = 0, __f10 = 0, __f11 = 0;
+            double e = 0, __t0 = 0, __t1 = 0, __t3 = 0, __t0__adj = 0, __t1__adj = 0;
+            double e__adj = 0, __t3__adj = 0, __r3 = 0, __r4 = 0, __value = 0, e__tan = 0;
+            double __t0__tan = 0, __t1__tan = 0, __t3__tan = 0, __t0__adj__tan = 0, __r0__tan = 0, __r1__tan = 0;
+            double __t1__adj__tan = 0, e__adj__tan = 0, __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __value__tan = 0;
+            double __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0;
+            double __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0;
             __t0 = m * x;
             __f0 = m__tan * x;
             __t0__tan = __f0;
@@ -209,43 +185,33 @@ namespace Sample
             __t3__tan = __f4;
             __value = __t3;
             __value__tan = __t3__tan;
-            __t3__adj += __seed;
+            __t3__adj = __seed;
             __r3 = __t3__adj * e;
             __f5 = __t3__adj * e__tan;
             __r3__tan = __f5;
-            e__adj += __r3;
-            e__adj__tan += __r3__tan;
+            e__adj = __r3;
+            e__adj__tan = __r3__tan;
             __r4 = __t3__adj * e;
             __f6 = __t3__adj * e__tan;
             __r4__tan = __f6;
             e__adj += __r4;
             e__adj__tan += __r4__tan;
-            __t3__adj = 0.0;
-            __t1__adj += e__adj;
-            __t1__adj__tan += e__adj__tan;
-            __r2 = e__adj * (-1.0);
+            __t1__adj = e__adj;
+            __t1__adj__tan = e__adj__tan;
             __f7 = e__adj__tan * (-1.0);
             __r2__tan = __f7;
             y__adj__tan += __r2__tan;
-            e__adj = 0.0;
-            e__adj__tan = 0.0;
-            __t0__adj += __t1__adj;
-            __t0__adj__tan += __t1__adj__tan;
+            __t0__adj = __t1__adj;
+            __t0__adj__tan = __t1__adj__tan;
             b__adj__tan += __t1__adj__tan;
-            __t1__adj = 0.0;
-            __t1__adj__tan = 0.0;
-            __r0 = __t0__adj * x;
             __f8 = __t0__adj__tan * x;
             __r0__tan = __f8;
             m__adj__tan += __r0__tan;
-            __r1 = __t0__adj * m;
             __f9 = __t0__adj__tan * m;
             __f10 = __t0__adj * m__tan;
             __f11 = __f9 + __f10;
             __r1__tan = __f11;
             x__adj__tan += __r1__tan;
-            __t0__adj = 0.0;
-            __t0__adj__tan = 0.0;
             __out__tan = __value__tan;
             return __value;
         }

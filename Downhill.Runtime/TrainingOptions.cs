@@ -22,6 +22,9 @@ public sealed class TrainingOptions
     /// <summary>Rows per batch (default 32); 0 or less: the whole data set in one batch.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>How a batch's rows combine: <see cref="Reduction.Mean"/> (default) or <see cref="Reduction.Sum"/>; monitors are always means.</summary>
+    public Reduction Reduction { get; set; } = Reduction.Mean;
+
     /// <summary>Training batches per epoch (default: every batch once).</summary>
     public int? TrainBatches { get; set; }
 

@@ -7,7 +7,8 @@ namespace Downhill;
 /// Evaluates a loss over a batch on the CPU: the batch's rows are cut into a number of chunks that depends only on
 /// the batch size and the parameter count (never on the thread count), each chunk sums into its own buffers
 /// (allocated once), and chunks are reduced in chunk order, so results are bit-identical whatever the number of
-/// threads or their timing. Nothing is allocated per call once warm. Gradients and products are batch means.
+/// threads or their timing. Nothing is allocated per call once warm. The loss, gradient and Hessian-vector
+/// product are batch means, or sums with <see cref="Reduction.Sum"/>; monitors are always means.
 /// </summary>
 /// <typeparam name="T">The loss's element type.</typeparam>
 public sealed class BatchEvaluator<T> : IDisposable
@@ -42,8 +43,15 @@ public sealed class BatchEvaluator<T> : IDisposable
     /// <param name="model">The loss.</param>
     /// <param name="parameterSizes">Elements of each parameter.</param>
     /// <param name="threads">Threads to use (default: every core); results do not depend on it.</param>
-    public BatchEvaluator(ILossModel<T> model, IReadOnlyList<int> parameterSizes, int? threads = null)
+    /// <param name="reduction">How rows combine: the mean (default) or the sum.</param>
+    public BatchEvaluator(ILossModel<T> model, IReadOnlyList<int> parameterSizes, int? threads = null, Reduction reduction = Reduction.Mean)
     {
+        if (!Enum.IsDefined(reduction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Reduction must be Mean or Sum.");
+        }
+
+        Reduction = reduction;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameterSizes);
         this.model = model;
@@ -69,33 +77,36 @@ public sealed class BatchEvaluator<T> : IDisposable
     /// <summary>The most chunks a batch is cut into (16, fewer for very large parameter sets to bound memory).</summary>
     public int MaxChunks { get; }
 
+    /// <summary>How the rows of a batch combine into the loss, gradient and Hessian-vector product.</summary>
+    public Reduction Reduction { get; }
+
     /// <summary>Threads in use.</summary>
     public int Threads => pool.Workers;
 
-    /// <summary>The mean loss over the batch's rows.</summary>
+    /// <summary>The mean (or summed) loss over the batch's rows.</summary>
     public double Loss(T[][] parameters, T[] hypers, in DataBatch batch)
     {
         Start(LossOnly, parameters, hypers, batch, null, null);
         pool.Run(chunkWork);
-        return SumLoss() / batch.Rows;
+        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
     }
 
-    /// <summary>The mean loss; writes the mean gradient to <paramref name="gradient"/>.</summary>
+    /// <summary>The mean (or summed) loss; writes the matching gradient to <paramref name="gradient"/>.</summary>
     public double LossAndGradient(T[][] parameters, T[] hypers, in DataBatch batch, T[][] gradient)
     {
         Start(Gradient, parameters, hypers, batch, null, gradient);
         pool.Run(chunkWork);
         pool.Run(reduceWork);
-        return SumLoss() / batch.Rows;
+        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
     }
 
-    /// <summary>The mean loss; writes the mean Hessian-vector product H·<paramref name="tangent"/> to <paramref name="product"/>.</summary>
+    /// <summary>The mean (or summed) loss; writes the matching Hessian-vector product H·<paramref name="tangent"/> to <paramref name="product"/>.</summary>
     public double HessianVectorProduct(T[][] parameters, T[] hypers, in DataBatch batch, T[][] tangent, T[][] product)
     {
         Start(HessianVector, parameters, hypers, batch, tangent, product);
         pool.Run(chunkWork);
         pool.Run(reduceWork);
-        return SumLoss() / batch.Rows;
+        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
     }
 
     /// <summary>Writes each monitor's mean over the batch's rows to <paramref name="means"/> (schema order).</summary>
@@ -228,9 +239,12 @@ public sealed class BatchEvaluator<T> : IDisposable
                 }
             }
 
-            for (int j = 0; j < dst.Length; j++)
+            if (Reduction == Reduction.Mean)
             {
-                dst[j] /= rows;
+                for (int j = 0; j < dst.Length; j++)
+                {
+                    dst[j] /= rows;
+                }
             }
         }
     }
@@ -258,4 +272,14 @@ public sealed class BatchEvaluator<T> : IDisposable
             Array.Clear(b);
         }
     }
+}
+
+/// <summary>How the rows of a batch combine into its loss (and so its gradient).</summary>
+public enum Reduction
+{
+    /// <summary>The mean over the rows (the default, as downhill): the learning rate does not depend on the batch size.</summary>
+    Mean,
+
+    /// <summary>The sum over the rows: a batch of n rows weighs n times one row.</summary>
+    Sum,
 }

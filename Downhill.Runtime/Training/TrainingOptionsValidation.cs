@@ -13,6 +13,7 @@ public static class TrainingOptionsValidation
             throw new ArgumentOutOfRangeException(nameof(options.Algo), options.Algo, "Unknown algorithm. Valid names: sgd, nag, rprop, adagrad, rmsprop, adadelta, esgd, adam, adamw.");
         }
 
+        Check(Enum.IsDefined(options.Reduction), options.Reduction, nameof(options.Reduction), "must be Mean or Sum");
         NonNegative(options.LearningRate, nameof(options.LearningRate));
         Check(options.Momentum >= 0 && options.Momentum < 1, options.Momentum, nameof(options.Momentum), "must be in [0, 1)");
         if (options.TrainBatches is int tb)

@@ -310,6 +310,41 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Sum_reduction_gives_the_batch_sum_of_loss_gradient_and_Hessian_vector_product()
+    {
+        var model = new Factorization();
+        var data = new Dataset(Factorization.Data(3), batchSize: 0);
+        data.Bind<double>(model.Schema);
+        var batch = data.NextBatch();
+        double[][] p = Factorization.Init();
+        double[][] t = [.. p.Select(a => a.Select((_, i) => 0.1 * (i % 5) - 0.2).ToArray())];
+        using var mean = new BatchEvaluator<double>(model, [.. p.Select(a => a.Length)], 2);
+        using var sum = new BatchEvaluator<double>(model, [.. p.Select(a => a.Length)], 2, Reduction.Sum);
+        double[][] gMean = [.. p.Select(a => new double[a.Length])], gSum = [.. p.Select(a => new double[a.Length])];
+        double[][] hMean = [.. p.Select(a => new double[a.Length])], hSum = [.. p.Select(a => new double[a.Length])];
+        double lossMean = mean.LossAndGradient(p, [], batch, gMean);
+        double lossSum = sum.LossAndGradient(p, [], batch, gSum);
+        mean.HessianVectorProduct(p, [], batch, t, hMean);
+        sum.HessianVectorProduct(p, [], batch, t, hSum);
+
+        Assert.True(batch.Rows > 1);
+        Assert.Equal(lossMean * batch.Rows, lossSum, 1e-9 * Math.Abs(lossSum));
+        Assert.Equal(lossSum, sum.Loss(p, [], batch), 1e-12 * Math.Abs(lossSum));
+        for (int i = 0; i < p.Length; i++)
+        {
+            for (int j = 0; j < p[i].Length; j++)
+            {
+                Assert.Equal(gMean[i][j] * batch.Rows, gSum[i][j], 1e-9 * (1 + Math.Abs(gSum[i][j])));
+                Assert.Equal(hMean[i][j] * batch.Rows, hSum[i][j], 1e-9 * (1 + Math.Abs(hSum[i][j])));
+            }
+        }
+
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Minimize(
+            model, Factorization.Data(3), null, Factorization.Init(), [], new TrainingOptions { Reduction = (Reduction)7 }));
+        Assert.Equal("Reduction", bad.ParamName);
+    }
+
+    [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {
         double[][] Run(int threads) => Trainer.Minimize(

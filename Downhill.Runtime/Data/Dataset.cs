@@ -267,6 +267,9 @@ public sealed class Dataset
         return new DataBatch(columns!, widths!, start, Math.Min(BatchSize, Rows - start));
     }
 
+    /// <summary>The first row as a one-row batch, for checks before training; the data set must be bound and not callable.</summary>
+    internal DataBatch FirstRow() => sources.Length == 0 ? DataBatch.Empty : new DataBatch(baseColumns!, widths!, 0, 1);
+
     /// <summary>Writes the cursor, batch order, row order and random state (for checkpoints).</summary>
     internal void WriteState(BinaryWriter writer)
     {

@@ -86,8 +86,15 @@ internal sealed class TrainingRun<T> : IDisposable
         this.options = options;
         train.Bind<T>(schema);
         this.valid.Bind<T>(schema);
+
+        // A span row narrower than the loss reads fails here, by column and width, not in the first epoch.
+        foreach (var data in new[] { train, this.valid }.Distinct().Where(d => !d.IsCallable))
+        {
+            RowWidthCheck.Probe(model, parameters, hypers, data.FirstRow(), data.Name);
+        }
+
         this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
-        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads);
+        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads, options.Reduction);
         gradients = [.. parameters.Select(p => new T[p.Length])];
         best = [.. parameters.Select(p => (T[])p.Clone())];
         monitorMeans = new double[schema.Monitors.Count];
@@ -251,17 +258,24 @@ internal sealed class TrainingRun<T> : IDisposable
         for (int b = 0; b < batches; b++)
         {
             DataBatch batch = data.NextBatch();
-            if (options.MonitorGradients)
+            try
             {
-                loss += evaluator.LossAndGradient(parameters, hypers, batch, gradients);
-                AccumulateGradientNorms();
-            }
-            else
-            {
-                loss += evaluator.Loss(parameters, hypers, batch);
-            }
+                if (options.MonitorGradients)
+                {
+                    loss += evaluator.LossAndGradient(parameters, hypers, batch, gradients);
+                    AccumulateGradientNorms();
+                }
+                else
+                {
+                    loss += evaluator.Loss(parameters, hypers, batch);
+                }
 
-            AccumulateMonitors(batch);
+                AccumulateMonitors(batch);
+            }
+            catch (IndexOutOfRangeException e)
+            {
+                throw RowWidthCheck.Explain(model, parameters, hypers, batch, data.Name, e);
+            }
         }
 
         return MakeMetrics(loss, batches);
@@ -281,7 +295,16 @@ internal sealed class TrainingRun<T> : IDisposable
             }
 
             currentBatch = train.NextBatch();
-            double l = evaluator.LossAndGradient(parameters, hypers, currentBatch, gradients);
+            double l;
+            try
+            {
+                l = evaluator.LossAndGradient(parameters, hypers, currentBatch, gradients);
+            }
+            catch (IndexOutOfRangeException e)
+            {
+                throw RowWidthCheck.Explain(model, parameters, hypers, currentBatch, train.Name, e);
+            }
+
             CheckFinite(l);
             loss += l;
             AccumulateGradientNorms();

@@ -89,10 +89,45 @@ public class TypedApiTests
         // The loss reads x[i] for every weight: rows of 2 features against 3 weights cannot be evaluated.
         var (x, y) = Regression(new Random(1), 10, [1, 2], 0);
         var reports = new List<EpochReport>();
-        var e = Record.Exception(() => Losses.RegressionLoss.Minimize(
+        var e = Assert.ThrowsAny<ArgumentException>(() => Losses.RegressionLoss.Minimize(
             train: (x, y), init: new() { w = [0, 0, 0], b = 0 }, progress: new Collect(reports)));
-        Assert.NotNull(e);
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("row 0 of data set 'train'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("column 'x' has rows of 2 elements but the loss reads 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("w[3]", e.Message, StringComparison.Ordinal);
+        Assert.IsType<IndexOutOfRangeException>(e.InnerException);
         Assert.Empty(reports);
+
+        // The same rows as validation data, with training data wide enough.
+        var (wide, wideY) = Regression(new Random(2), 10, [1, 2, 3], 0);
+        e = Assert.ThrowsAny<ArgumentException>(() => Losses.RegressionLoss.Minimize(
+            train: (wide, wideY), valid: (x, y), init: new() { w = [0, 0, 0], b = 0 }, progress: new Collect(reports)));
+        Assert.Contains("data set 'valid'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("column 'x' has rows of 2 elements but the loss reads 3", e.Message, StringComparison.Ordinal);
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void Rows_from_a_callable_source_that_are_too_narrow_stop_with_the_column_and_width()
+    {
+        var model = Losses.RegressionLoss.Instance;
+        var source = new Dataset(() => [new double[4, 2], new double[4]], iterationSize: 2, name: "stream");
+        var e = Assert.ThrowsAny<ArgumentException>(() => Trainer.Minimize(
+            model, source, null, [new double[5], [0.0]], [], new TrainingOptions { MaxUpdates = 1 }));
+        Assert.Contains("data set 'stream'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("column 'x' has rows of 2 elements but the loss reads 5", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_label_out_of_range_is_reported_with_its_value_and_row()
+    {
+        var x = new float[3, 784];
+        int[] labels = [3, 1, 12];
+        var e = Assert.ThrowsAny<ArgumentException>(() => Losses.SoftmaxLoss.Minimize(
+            train: (x, labels), init: new() { w = new float[7840], b = new float[10] }, maxUpdates: 1));
+        Assert.Contains("row 2 of data set 'valid'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("label = 12", e.Message, StringComparison.Ordinal);
+        Assert.Contains("w[7840]", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -92,7 +92,8 @@ internal sealed class CSharpFunctionEmitter
     private void Emit()
     {
         var parameters = string.Join(", ", function.Params.Select(p => TypeName(p.Type, p.Mode, function.IsFloat) + " " + p.Name));
-        w.Open($"private static {real} {function.Name}({parameters})");
+        bool pair = function.Body.Count > 0 && function.Body[function.Body.Count - 1] is Return { Tangent: not null };
+        w.Open($"private static {(pair ? $"({real} Value, {real} Tangent)" : real)} {function.Name}({parameters})");
         var used = new HashSet<string>();
         Collect(function.Body, used);
         bool usesTape = UsesTape(function.Body);
@@ -235,6 +236,20 @@ internal sealed class CSharpFunctionEmitter
                     break;
                 case Return r:
                     Add(r.Value);
+                    if (r.Tangent is { } t)
+                    {
+                        Add(t);
+                    }
+
+                    break;
+                case DualAssign d:
+                    used.Add(d.Target);
+                    used.Add(d.TangentTarget);
+                    foreach (var x in d.Args.Concat(d.Tangents))
+                    {
+                        Add(x);
+                    }
+
                     break;
             }
         }
@@ -340,7 +355,10 @@ internal sealed class CSharpFunctionEmitter
                     w.Line("__tape.ReleaseScratch(__scratch);");
                 }
 
-                w.Line($"return {A(r.Value)};");
+                w.Line(r.Tangent is { } tangent ? $"return ({A(r.Value)}, {A(tangent)});" : $"return {A(r.Value)};");
+                break;
+            case DualAssign d:
+                w.Line($"({d.Target}, {d.TangentTarget}) = {d.Function}({string.Join(", ", d.Args.Concat(d.Tangents).Select(A))});");
                 break;
             default:
                 throw new InvalidOperationException($"Cannot emit {s.GetType().Name}.");

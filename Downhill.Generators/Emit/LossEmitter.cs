@@ -38,7 +38,7 @@ internal sealed class LossEmitter
     private string Emit()
     {
         var main = loss.Main!;
-        var program = new DerivativeProgram(new[] { main }.Concat(loss.Helpers));
+        var program = new DerivativeProgram(new[] { main }.Concat(loss.Helpers), main.Name);
         var paramMask = loss.Args.Select(a => a.Kind == ArgKind.Param).ToArray();
         var fullMask = loss.Args.Select(a => a.Kind != ArgKind.Data || a.Type is IrType.Real or IrType.RealArray).ToArray();
         string gradient = program.Adjoint(main.Name, paramMask);
@@ -104,6 +104,12 @@ internal sealed class LossEmitter
         foreach (var f in functions)
         {
             w.Line(GeneratedCode);
+            if (f.Body[f.Body.Count - 1] is Return { Tangent: not null })
+            {
+                // A DualAssign helper: inlined, its call would be back inside the caller's loop (see DualAssign).
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+            }
+
             CSharpFunctionEmitter.Emit(f, w, reservedPushes: entries.Contains(f.Name));
             w.Line();
         }

@@ -165,8 +165,16 @@ internal sealed record Push(Atom Value, IrType Type) : Stmt;
 /// <summary>Pops the last value pushed into <paramref name="Target"/>.</summary>
 internal sealed record Pop(string Target) : Stmt;
 
-/// <summary>Returns a real; only the last statement of a function body.</summary>
-internal sealed record Return(Atom Value) : Stmt;
+/// <summary>
+/// <c>(Target, TangentTarget) = (Op(Args), Σ ∂Op/∂Args[k] · Tangents[k])</c>: an operation and its tangent in
+/// one call of a generated helper (<see cref="Function"/>). Forward mode writes this for operations the JIT
+/// compiles to calls (Exp, Tanh, ...): a tangent kept in a register across such a call would be spilled, and
+/// in a loop the JIT spills it on every iteration; passed to the helper, it is not live across the call.
+/// </summary>
+internal sealed record DualAssign(string Target, string TangentTarget, string Function, Op Op, EquatableArray<Atom> Args, EquatableArray<Atom> Tangents) : Stmt;
+
+/// <summary>Returns a real (with <paramref name="Tangent"/>: a pair, for the helpers of <see cref="DualAssign"/>); only the last statement of a function body.</summary>
+internal sealed record Return(Atom Value, Atom? Tangent = null) : Stmt;
 
 /// <summary>A parameter of an IR function.</summary>
 internal sealed record IrParam(string Name, IrType Type, ParamMode Mode);

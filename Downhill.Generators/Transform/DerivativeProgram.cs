@@ -14,9 +14,14 @@ internal sealed class DerivativeProgram
 {
     private readonly Dictionary<string, IrFunction> functions = [];
     private readonly Dictionary<string, Recipe> recipes = [];
+    private readonly Dictionary<string, (Op Op, bool[] Mask, bool IsFloat)> duals = [];
+    private readonly string dualPrefix;
 
-    public DerivativeProgram(IEnumerable<IrFunction> primal)
+    /// <param name="primal">The loss (first) and its helpers.</param>
+    /// <param name="dualPrefix">Starts the names of the <see cref="DualAssign"/> helpers (unique per loss).</param>
+    public DerivativeProgram(IEnumerable<IrFunction> primal, string dualPrefix)
     {
+        this.dualPrefix = dualPrefix;
         foreach (var f in primal)
         {
             functions[f.Name] = f;
@@ -51,12 +56,25 @@ internal sealed class DerivativeProgram
         return name;
     }
 
+    /// <summary>The name of the helper that computes <paramref name="op"/> and its tangent (see <see cref="DualAssign"/>).</summary>
+    public string Dual(Op op, bool[] mask, bool isFloat)
+    {
+        string name = DualHelpers.Name(dualPrefix, op, mask, isFloat);
+        duals[name] = (op, mask, isFloat);
+        return name;
+    }
+
     /// <summary>The function of that name, made now if needed.</summary>
     public IrFunction Get(string name)
     {
         if (functions.TryGetValue(name, out var f))
         {
             return f;
+        }
+
+        if (duals.TryGetValue(name, out var dual))
+        {
+            return functions[name] = DualHelpers.Build(name, dual.Op, dual.Mask, dual.IsFloat);
         }
 
         if (!recipes.TryGetValue(name, out var recipe))
@@ -67,7 +85,7 @@ internal sealed class DerivativeProgram
         var source = Get(recipe.Source);
         f = recipe.IsAdjoint
             ? AdjointTransform.Run(source, recipe.Mask, name, Adjoint)
-            : TangentTransform.Run(source, recipe.Mask, name, recipe.Discard, (g, m) => Tangent(g, m));
+            : TangentTransform.Run(source, recipe.Mask, name, recipe.Discard, (g, m) => Tangent(g, m), Dual);
         functions[name] = f;
         return f;
     }
@@ -105,6 +123,9 @@ internal sealed class DerivativeProgram
             {
                 case Call c:
                     yield return c.Function;
+                    break;
+                case DualAssign d:
+                    yield return d.Function;
                     break;
                 case If i:
                     foreach (var n in Calls(i.Then).Concat(Calls(i.Else)))

@@ -159,6 +159,11 @@ internal sealed class IrBuilder
 /// </summary>
 internal static class Rules
 {
+    /// <summary>Real operations that the JIT compiles to a call of the C runtime or of <c>Fn</c> (not to an instruction).</summary>
+    public static bool IsCall(Op op) => op is Op.Exp or Op.Log or Op.Log2 or Op.Log10 or Op.Cbrt or Op.Sin or Op.Cos or Op.Tan
+        or Op.Asin or Op.Acos or Op.Atan or Op.Sinh or Op.Cosh or Op.Tanh or Op.Asinh or Op.Acosh or Op.Atanh
+        or Op.Sigmoid or Op.LogSigmoid or Op.Softplus or Op.Log1P or Op.Expm1 or Op.Pow or Op.Atan2 or Op.LogSumExp2;
+
     /// <summary>Operations whose result is never differentiated (integers, comparisons, rounding).</summary>
     public static bool IsDifferentiable(Op op) => op switch
     {

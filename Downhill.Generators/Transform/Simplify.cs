@@ -42,7 +42,8 @@ internal static class Simplify
         Call c => Vars(c.Args.Select(a => a.Atom)),
         Alloc alloc => Vars([alloc.Length]),
         Push p => Vars([p.Value]),
-        Return r => Vars([r.Value]),
+        Return r => Vars(r.Tangent is { } t ? [r.Value, t] : [r.Value]),
+        DualAssign d => Vars(d.Args.Concat(d.Tangents)),
         _ => [],
     };
 
@@ -94,6 +95,10 @@ internal static class Simplify
                     return s;
                 case Pop p:
                     zero.Remove(p.Target);
+                    return s;
+                case DualAssign d:
+                    zero.Remove(d.Target);
+                    zero.Remove(d.TangentTarget);
                     return s;
                 case Call c:
                     if (c.Target is not null)
@@ -240,6 +245,17 @@ internal static class Simplify
                     return null;
                 case AddTo { Index: null } add when types.ContainsKey(add.Target) && !live.Contains(add.Target):
                     return null;
+                case DualAssign d when types.ContainsKey(d.Target) && types.ContainsKey(d.TangentTarget) && !live.Contains(d.Target) && !live.Contains(d.TangentTarget):
+                    return null;
+                case DualAssign d:
+                    live.Remove(d.Target);
+                    live.Remove(d.TangentTarget);
+                    foreach (var v in Reads(d))
+                    {
+                        live.Add(v);
+                    }
+
+                    return s;
                 default:
                     if (Kills(s) is { } killed)
                     {

@@ -24,10 +24,12 @@ internal sealed class TangentTransform
     private readonly HashSet<string> discarded;
     private readonly IrBuilder b;
     private readonly Func<string, bool[], string> tangentOf;
+    private readonly Func<Op, bool[], bool, string> dualOf;
     private readonly string dummy;
 
-    private TangentTransform(IrFunction function, HashSet<string> active, HashSet<string> discarded, IrBuilder builder, Func<string, bool[], string> tangentOf)
+    private TangentTransform(IrFunction function, HashSet<string> active, HashSet<string> discarded, IrBuilder builder, Func<string, bool[], string> tangentOf, Func<Op, bool[], bool, string> dualOf)
     {
+        this.dualOf = dualOf;
         this.function = function;
         this.active = active;
         this.discarded = discarded;
@@ -41,7 +43,8 @@ internal sealed class TangentTransform
     public const string ResultTangent = "__out__tan";
 
     /// <param name="discardOutputs">Drop the primal values of the ref/span outputs (a gradient whose Hessian-vector product is all that is wanted).</param>
-    public static IrFunction Run(IrFunction function, bool[] mask, string name, bool discardOutputs, Func<string, bool[], string> tangentOf)
+    /// <param name="dualOf">Names the helper that computes a call-like operation and its tangent together.</param>
+    public static IrFunction Run(IrFunction function, bool[] mask, string name, bool discardOutputs, Func<string, bool[], string> tangentOf, Func<Op, bool[], bool, string> dualOf)
     {
         var active = Activity.Analyze(function, mask);
         for (int k = 0; k < function.Params.Count; k++)
@@ -110,7 +113,7 @@ internal sealed class TangentTransform
             }
         }
 
-        var transform = new TangentTransform(function, active, discarded, builder, tangentOf);
+        var transform = new TangentTransform(function, active, discarded, builder, tangentOf, dualOf);
         foreach (var l in function.Locals)
         {
             if (active.Contains(l.Name))
@@ -187,14 +190,21 @@ internal sealed class TangentTransform
                     CheckNotDiscarded(arg);
                 }
 
+                if (IsActive(Atom.Of(a.Target)) && a.Args.Any(arg => arg.Var == a.Target))
+                {
+                    throw new InvalidOperationException($"'{a.Target}' is both read and written by one operation in '{function.Name}'.");
+                }
+
+                if (IsActive(Atom.Of(a.Target)) && Rules.IsCall(a.Op) && a.Args.Any(IsActive))
+                {
+                    var mask = a.Args.Select(IsActive).ToArray();
+                    output.Add(new DualAssign(a.Target, TangentName(a.Target), dualOf(a.Op, mask, function.IsFloat), a.Op, a.Args, new EquatableArray<Atom>([.. a.Args.Where(IsActive).Select(Tan)])));
+                    break;
+                }
+
                 output.Add(a);
                 if (IsActive(Atom.Of(a.Target)))
                 {
-                    if (a.Args.Any(arg => arg.Var == a.Target))
-                    {
-                        throw new InvalidOperationException($"'{a.Target}' is both read and written by one operation in '{function.Name}'.");
-                    }
-
                     output.Add(new Assign(TangentName(a.Target), Op.Copy, new EquatableArray<Atom>([TangentOf(a)])));
                 }
 

@@ -10,10 +10,16 @@ namespace Downhill;
 /// Batch b holds rows [b·B, min(N, (b+1)·B)), so the last batch may be short (40 rows, B = 11: 11, 11, 11, 7).
 /// The ORDER of the batches is shuffled at construction and again after each pass (rows too with
 /// <c>shuffleRows</c>); an epoch takes <see cref="IterationSize"/> batches and the cursor carries over between epochs.
-/// Batches are views (<see cref="DataBatch"/>) over column arrays converted to the loss's element type once.
+/// With array columns only, batches are views (<see cref="DataBatch"/>) over the columns converted to the loss's
+/// element type once. With any <see cref="NpyArray"/> column the data stay in the mapped files: each batch's rows
+/// are gathered (and converted) into batch buffers that the data set reuses, so a batch is valid until the next
+/// <see cref="NextBatch"/>.
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>Elements converted and checked at a time when Bind scans a mapped column (64 Ki: 512 KiB of doubles).</summary>
+    private const int ScanChunkElements = 1 << 16;
+
     private readonly object[] sources;
     private readonly Func<Array[]>? callable;
     private readonly Dataset? parent;
@@ -31,13 +37,19 @@ public sealed class Dataset
     private int[]? rowOrder;
     private Array?[]? callableBuffers;
 
+    // Streaming (some column is an NpyArray): where each column's rows come from; columns then holds the batch buffers.
+    private ColumnRows[]? rowSources;
+
+    // The first row (in pass order) of the last batch, to name the data set's row in messages.
+    private int lastBatchStart;
+
     /// <summary>Creates a data set over arrays, one per data argument, all with the same number of rows.</summary>
     /// <param name="columns">The columns, in the loss's data-argument order. No columns: a loss without data (one empty row).</param>
     /// <param name="names">The columns' names (the loss's argument names); when given they are checked against the loss.</param>
     /// <param name="batchSize">Rows per batch; 0 or less: the whole set in one batch.</param>
     /// <param name="iterationSize">Batches per epoch (default: the number of batches).</param>
     /// <param name="shuffle">Shuffle the order of batches at construction and after each pass (default true, as downhill).</param>
-    /// <param name="shuffleRows">Also shuffle rows after each pass (copies the data once per pass).</param>
+    /// <param name="shuffleRows">Also shuffle rows after each pass (array columns: copies the data once per pass; with an <see cref="NpyArray"/> column, batches gather their rows in the shuffled order instead).</param>
     /// <param name="seed">Seed of the shuffles.</param>
     /// <param name="name">The data set's name, used in messages.</param>
     /// <exception cref="ArgumentException">Column lengths differ, a column is empty, rows of a jagged column differ in width, or an element type is unsupported; the message names the column (and row).</exception>
@@ -107,11 +119,29 @@ public sealed class Dataset
         this.parent = parent;
     }
 
-    /// <summary>Creates a data set over memory-mapped <c>.npy</c> columns (see <see cref="Dataset(IReadOnlyList{Array}, IReadOnlyList{string}?, int, int?, bool, bool, int, string)"/> for the other arguments).</summary>
-    public static Dataset FromNpy(IReadOnlyList<NpyArray> columns, IReadOnlyList<string>? names = null, int batchSize = 32, int? iterationSize = null, bool shuffle = true, bool shuffleRows = false, int seed = 0, string name = "dataset")
+    /// <summary>
+    /// Creates a data set over memory-mapped <c>.npy</c> columns that is read batch by batch, so it may be larger
+    /// than memory. A column may also be an array of the kinds the array constructor takes (labels that fit in
+    /// memory beside features in a file). Binding to a loss checks the columns (element types, shapes, names) and
+    /// scans the files in bounded chunks for NaN, infinities and, in <c>&lt;i8</c> columns, values that do not fit
+    /// in an int; it never copies a whole file. Each <see cref="NextBatch"/> then gathers the batch's rows of every
+    /// column, converted to the loss's element type, into buffers of <see cref="BatchSize"/> rows allocated once
+    /// (so batch size 0, the whole set in one batch, holds it all in memory). The <see cref="NpyArray"/>s must stay
+    /// open and their files unchanged while the data set is used.
+    /// </summary>
+    /// <param name="columns">The columns, in the loss's data-argument order: <see cref="NpyArray"/>s or arrays.</param>
+    /// <param name="names">The columns' names (the loss's argument names); when given they are checked against the loss.</param>
+    /// <param name="batchSize">Rows per batch; 0 or less: the whole set in one batch.</param>
+    /// <param name="iterationSize">Batches per epoch (default: the number of batches).</param>
+    /// <param name="shuffle">Shuffle the order of batches at construction and after each pass.</param>
+    /// <param name="shuffleRows">Also shuffle rows after each pass (batches gather their rows in the shuffled order; nothing is copied).</param>
+    /// <param name="seed">Seed of the shuffles.</param>
+    /// <param name="name">The data set's name, used in messages.</param>
+    /// <returns>The data set; the same seed gives the same batches as the same data in arrays.</returns>
+    public static Dataset FromNpy(IReadOnlyList<object> columns, IReadOnlyList<string>? names = null, int batchSize = 32, int? iterationSize = null, bool shuffle = true, bool shuffleRows = false, int seed = 0, string name = "dataset")
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return new Dataset(columns.Cast<object>().ToArray(), names, batchSize, iterationSize, shuffle, shuffleRows, seed, name);
+        return new Dataset([.. columns], names, batchSize, iterationSize, shuffle, shuffleRows, seed, name);
     }
 
     /// <summary>The data set's name.</summary>
@@ -154,8 +184,10 @@ public sealed class Dataset
         : new(parent ?? this, batchSize, iterationSize, name);
 
     /// <summary>
-    /// Checks the columns against the loss's data arguments (count, names, integer or real, rows or scalars),
-    /// converts real columns to <typeparamref name="T"/> once, and checks that every value is finite.
+    /// Checks the columns against the loss's data arguments (count, names, integer or real, rows or scalars) and
+    /// checks that every value is finite (after conversion to <typeparamref name="T"/>). Array columns are converted
+    /// to <typeparamref name="T"/> once; <see cref="NpyArray"/> columns are scanned in bounded chunks and stay in
+    /// their mappings, and the batch buffers are allocated here.
     /// </summary>
     /// <exception cref="ArgumentException">A mismatch or a NaN/infinite value; the message names the column and the row.</exception>
     public void Bind<T>(LossSchema schema)
@@ -196,6 +228,12 @@ public sealed class Dataset
             }
         }
 
+        if (sources.Any(s => s is NpyArray))
+        {
+            BindStreaming<T>(schema);
+            return;
+        }
+
         if (parent is not null)
         {
             parent.Bind<T>(schema);
@@ -226,8 +264,10 @@ public sealed class Dataset
     }
 
     /// <summary>
-    /// The next batch: a view over the bound columns. Passing the last batch of a pass reshuffles (when enabled)
-    /// before the next one is taken. Allocates nothing for array sources.
+    /// The next batch: a view over the bound columns, or with <see cref="NpyArray"/> columns the batch's rows
+    /// gathered into the data set's batch buffers (<see cref="DataBatch.Offset"/> 0; valid until the next call).
+    /// Passing the last batch of a pass reshuffles (when enabled) before the next one is taken. Allocates nothing
+    /// once bound, except what a callable source allocates.
     /// </summary>
     /// <exception cref="InvalidOperationException">The data set is not bound to a loss yet (<see cref="Bind{T}"/>).</exception>
     public DataBatch NextBatch()
@@ -258,17 +298,76 @@ public sealed class Dataset
             if (ShuffleRows)
             {
                 rng.Shuffle(rowOrder);
-                Gather();
+                if (rowSources is null)
+                {
+                    Gather();
+                }
             }
         }
 
         int b = order[cursor++];
         int start = b * BatchSize;
-        return new DataBatch(columns!, widths!, start, Math.Min(BatchSize, Rows - start));
+        int count = Math.Min(BatchSize, Rows - start);
+        lastBatchStart = start;
+        if (rowSources is null)
+        {
+            return new DataBatch(columns!, widths!, start, count);
+        }
+
+        // Streaming: every column is gathered (array columns too) so that the one Offset, 0, serves them all.
+        for (int c = 0; c < rowSources.Length; c++)
+        {
+            if (rowOrder is null)
+            {
+                rowSources[c].Copy(start, count, columns![c]);
+            }
+            else
+            {
+                rowSources[c].Copy(rowOrder.AsSpan(start, count), columns![c]);
+            }
+        }
+
+        return new DataBatch(columns!, widths!, 0, count);
     }
 
     /// <summary>The first row as a one-row batch, for checks before training; the data set must be bound and not callable.</summary>
-    internal DataBatch FirstRow() => sources.Length == 0 ? DataBatch.Empty : new DataBatch(baseColumns!, widths!, 0, 1);
+    internal DataBatch FirstRow()
+    {
+        if (sources.Length == 0)
+        {
+            return DataBatch.Empty;
+        }
+
+        if (rowSources is null)
+        {
+            return new DataBatch(baseColumns!, widths!, 0, 1);
+        }
+
+        // Its own one-row arrays, so the probe leaves the batch buffers (and any batch handed out) alone.
+        var row = new Array[rowSources.Length];
+        for (int c = 0; c < row.Length; c++)
+        {
+            row[c] = NewLike(columns![c], widths![c]);
+            rowSources[c].Copy(0, 1, row[c]);
+        }
+
+        return new DataBatch(row, widths!, 0, 1);
+    }
+
+    /// <summary>
+    /// The data set's row (its index in the columns as given) that row <paramref name="batchRow"/> of the last
+    /// batch from <see cref="NextBatch"/> holds, for messages; for a callable source, the row in the batch.
+    /// </summary>
+    internal int SourceRow(int batchRow)
+    {
+        if (callable is not null)
+        {
+            return batchRow;
+        }
+
+        int position = lastBatchStart + batchRow;
+        return rowOrder is not null && (uint)position < (uint)rowOrder.Length ? rowOrder[position] : position;
+    }
 
     /// <summary>Writes the cursor, batch order, row order and random state (for checkpoints).</summary>
     internal void WriteState(BinaryWriter writer)
@@ -322,16 +421,116 @@ public sealed class Dataset
                 rowOrder[i] = reader.ReadInt32();
             }
 
-            Gather();
+            // Streaming batches read through rowOrder as they are taken; nothing to rebuild.
+            if (rowSources is null)
+            {
+                Gather();
+            }
         }
     }
 
-    private static Array EmptyLike(Array a) => a switch
+    private static Array EmptyLike(Array a) => NewLike(a, a.Length);
+
+    private static Array NewLike(Array a, int length) => a switch
     {
-        double[] => new double[a.Length],
-        float[] => new float[a.Length],
-        _ => new int[a.Length],
+        double[] => new double[length],
+        float[] => new float[length],
+        _ => new int[length],
     };
+
+    /// <summary>
+    /// Bind for a data set with an <see cref="NpyArray"/> column: checks every value of the mapped columns in
+    /// bounded chunks (array columns are converted as usual), keeps the mappings, and allocates batch buffers.
+    /// </summary>
+    private void BindStreaming<T>(LossSchema schema)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        IReadOnlyList<DataSpec> data = schema.Data;
+        if (parent is not null)
+        {
+            // A view reads the parent's (already checked) sources into buffers of its own.
+            parent.Bind<T>(schema);
+            rowSources = parent.rowSources;
+            widths = parent.widths;
+        }
+        else
+        {
+            widths = new int[sources.Length];
+            rowSources = new ColumnRows[sources.Length];
+            for (int c = 0; c < sources.Length; c++)
+            {
+                widths[c] = Info(sources[c], c).Width;
+                rowSources[c] = sources[c] switch
+                {
+                    NpyArray npy when data[c].IsInteger => ScanInts(npy, c),
+                    NpyArray npy => ScanReals<T>(npy, c),
+                    _ when data[c].IsInteger => new ArrayRows<int>(ConvertInt(sources[c], c), widths[c]),
+                    _ => new ArrayRows<T>(ConvertReal<T>(sources[c], c), widths[c]),
+                };
+            }
+        }
+
+        isInteger = [.. data.Select(d => d.IsInteger)];
+        columns = new Array[sources.Length];
+        for (int c = 0; c < columns.Length; c++)
+        {
+            long length = (long)BatchSize * widths![c];
+            if (length > Array.MaxLength)
+            {
+                throw new ArgumentException($"Data set '{Name}', column '{names[c]}': a batch of {BatchSize} rows of {widths[c]} elements does not fit in one array; use a smaller batch size.");
+            }
+
+            columns[c] = isInteger[c] ? new int[length] : new T[length];
+        }
+
+        rowOrder = null;
+        if (ShuffleRows)
+        {
+            // The same draws as the array path, so both give the same batches for the same seed.
+            rowOrder = [.. Enumerable.Range(0, Rows)];
+            rng.Shuffle(rowOrder);
+        }
+
+        boundType = typeof(T);
+    }
+
+    /// <summary>Converts the mapped column to <typeparamref name="T"/> a chunk at a time and checks every value is finite.</summary>
+    private NpyRows<T> ScanReals<T>(NpyArray npy, int c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = npy.Width;
+        int chunkRows = Math.Clamp(ScanChunkElements / Math.Max(w, 1), 1, npy.Rows);
+        var chunk = new T[checked(chunkRows * w)];
+        for (int start = 0; start < npy.Rows; start += chunkRows)
+        {
+            int count = Math.Min(chunkRows, npy.Rows - start);
+            Span<T> values = chunk.AsSpan(0, count * w);
+            npy.CopyRows(start, count, values);
+            CheckFinite<T>(values, c, w, start);
+        }
+
+        return new NpyRows<T>(npy);
+    }
+
+    /// <summary>Checks, a chunk at a time, that every value of a mapped <c>&lt;i8</c> column fits in an int.</summary>
+    private NpyRows<int> ScanInts(NpyArray npy, int c)
+    {
+        if (npy.DType == "<i8")
+        {
+            int w = npy.Width;
+            int chunkRows = Math.Clamp(ScanChunkElements / Math.Max(w, 1), 1, npy.Rows);
+            var chunk = new long[checked(chunkRows * w)];
+            for (int start = 0; start < npy.Rows; start += chunkRows)
+            {
+                int count = Math.Min(chunkRows, npy.Rows - start);
+                Span<long> values = chunk.AsSpan(0, count * w);
+                npy.CopyRows(start, count, values);
+                CheckFitsInt(values, c, w, start);
+            }
+        }
+
+        return new NpyRows<int>(npy);
+    }
 
     private void CheckNames(LossSchema schema, int count)
     {
@@ -545,17 +744,24 @@ public sealed class Dataset
     private T[] CheckFinite<T>(T[] values, int c, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckFinite<T>(values, c, width, 0);
+        return values;
+    }
+
+    /// <summary>Throws for the first NaN or infinity of <paramref name="values"/>, rows <paramref name="firstRow"/> on of column <paramref name="c"/>.</summary>
+    private void CheckFinite<T>(ReadOnlySpan<T> values, int c, int width, int firstRow)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < values.Length; i++)
         {
             if (!T.IsFinite(values[i]))
             {
                 string what = T.IsNaN(values[i]) ? "NaN" : "an infinity";
-                string where = width == 1 ? $"row {i}" : $"row {i / width}, element {i % width}";
+                int row = firstRow + (i / width);
+                string where = width == 1 ? $"row {row}" : $"row {row}, element {i % width}";
                 throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}' holds {what} at {where}{(typeof(T) == typeof(float) ? " (after conversion to float)" : string.Empty)}; data must be finite.");
             }
         }
-
-        return values;
     }
 
     private static void Copy2D<TFrom, T>(TFrom[,] from, T[] to)
@@ -601,17 +807,60 @@ public sealed class Dataset
 
     private int[] CheckedInts(long[] values, int c, int width)
     {
+        CheckFitsInt(values, c, width, 0);
         var result = new int[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
-            if (values[i] is < int.MinValue or > int.MaxValue)
-            {
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}': the value {values[i]} at row {i / width} does not fit in an int.");
-            }
-
             result[i] = (int)values[i];
         }
 
         return result;
+    }
+
+    /// <summary>Throws for the first value of <paramref name="values"/> (rows <paramref name="firstRow"/> on) outside the int range.</summary>
+    private void CheckFitsInt(ReadOnlySpan<long> values, int c, int width, int firstRow)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] is < int.MinValue or > int.MaxValue)
+            {
+                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}': the value {values[i]} at row {firstRow + (i / width)} does not fit in an int.");
+            }
+        }
+    }
+
+    /// <summary>Where a streaming data set reads one column's rows from: a batch buffer is filled by <see cref="Copy(int, int, Array)"/>.</summary>
+    private abstract class ColumnRows
+    {
+        /// <summary>Copies rows [<paramref name="firstRow"/>, +<paramref name="count"/>) to the start of <paramref name="destination"/>.</summary>
+        public abstract void Copy(int firstRow, int count, Array destination);
+
+        /// <summary>Copies the rows <paramref name="rows"/>, in that order, to the start of <paramref name="destination"/>.</summary>
+        public abstract void Copy(ReadOnlySpan<int> rows, Array destination);
+    }
+
+    /// <summary>Rows of an array column (already converted to the batch's element type).</summary>
+    private sealed class ArrayRows<TElement>(TElement[] values, int width) : ColumnRows
+    {
+        public override void Copy(int firstRow, int count, Array destination) =>
+            values.AsSpan(firstRow * width, count * width).CopyTo((TElement[])destination);
+
+        public override void Copy(ReadOnlySpan<int> rows, Array destination)
+        {
+            var to = (TElement[])destination;
+            for (int i = 0; i < rows.Length; i++)
+            {
+                values.AsSpan(rows[i] * width, width).CopyTo(to.AsSpan(i * width, width));
+            }
+        }
+    }
+
+    /// <summary>Rows of a memory-mapped column, converted to <typeparamref name="TElement"/> as they are read.</summary>
+    private sealed class NpyRows<TElement>(NpyArray npy) : ColumnRows
+        where TElement : unmanaged, INumberBase<TElement>
+    {
+        public override void Copy(int firstRow, int count, Array destination) => npy.CopyRows(firstRow, count, ((TElement[])destination).AsSpan());
+
+        public override void Copy(ReadOnlySpan<int> rows, Array destination) => npy.CopyRows(rows, ((TElement[])destination).AsSpan());
     }
 }

@@ -9,8 +9,9 @@ namespace Downhill;
 /// <summary>
 /// A NumPy <c>.npy</c> file (format versions 1 and 2, NEP 1), memory-mapped read-only. Supported element types:
 /// little-endian <c>&lt;f8</c>, <c>&lt;f4</c>, <c>&lt;i4</c>, <c>&lt;i8</c> in C order, with 1 or 2 dimensions (a 2-D array is a
-/// column of rows). Pass it to <see cref="Dataset.FromNpy"/>; the data set converts it to the loss's element type
-/// once, reading straight from the mapped file.
+/// column of rows). Pass it to <see cref="Dataset.FromNpy"/>; the data set reads each batch's rows from the mapping
+/// (converted to the loss's element type), so the file is never copied whole. Keep it open, and the file unchanged,
+/// while a data set uses it.
 /// </summary>
 public sealed partial class NpyArray : IDisposable
 {
@@ -22,6 +23,7 @@ public sealed partial class NpyArray : IDisposable
         Path = path;
         DType = dtype;
         Shape = shape;
+        Width = shape.Skip(1).Aggregate(1, (a, b) => checked(a * b));
         DataOffset = dataOffset;
         this.file = file;
         this.view = view;
@@ -46,7 +48,7 @@ public sealed partial class NpyArray : IDisposable
     public int Rows => Shape.Count == 0 ? 1 : Shape[0];
 
     /// <summary>Elements per row: the product of the other dimensions.</summary>
-    public int Width => Shape.Skip(1).Aggregate(1, (a, b) => checked(a * b));
+    public int Width { get; }
 
     private int ElementSize => DType[2] - '0';
 
@@ -163,6 +165,94 @@ public sealed partial class NpyArray : IDisposable
         }
     }
 
+    /// <summary>
+    /// Converts rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="count"/>) into the
+    /// start of <paramref name="destination"/> (row-major, <see cref="Width"/> elements a row).
+    /// </summary>
+    internal unsafe void CopyRows<T>(int firstRow, int count, Span<T> destination)
+        where T : unmanaged, INumberBase<T>
+    {
+        // Bounds are checked here because the reads below go through a raw pointer into the mapping.
+        if (firstRow < 0 || count < 0 || firstRow > Rows - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstRow), $"Rows {firstRow}..{firstRow + count} are outside '{Path}' ({Rows} rows).");
+        }
+
+        int n = checked(count * Width);
+        if (destination.Length < n)
+        {
+            throw new ArgumentException($"{count} rows of {Width} need {n} elements; the destination has {destination.Length}.", nameof(destination));
+        }
+
+        byte* basePtr = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
+        try
+        {
+            // Offsets in long: a mapping may hold more than 2^31 elements.
+            byte* p = basePtr + view.PointerOffset + DataOffset + ((long)firstRow * Width * ElementSize);
+            Span<T> to = destination[..n];
+            switch (DType)
+            {
+                case "<f8":
+                    Convert(new ReadOnlySpan<double>(p, n), to);
+                    break;
+                case "<f4":
+                    Convert(new ReadOnlySpan<float>(p, n), to);
+                    break;
+                case "<i4":
+                    Convert(new ReadOnlySpan<int>(p, n), to);
+                    break;
+                default:
+                    Convert(new ReadOnlySpan<long>(p, n), to);
+                    break;
+            }
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
+    /// <summary>
+    /// Converts the rows <paramref name="rows"/> (in that order) into the start of <paramref name="destination"/>
+    /// (row-major, <see cref="Width"/> elements a row).
+    /// </summary>
+    internal unsafe void CopyRows<T>(ReadOnlySpan<int> rows, Span<T> destination)
+        where T : unmanaged, INumberBase<T>
+    {
+        int n = checked(rows.Length * Width);
+        if (destination.Length < n)
+        {
+            throw new ArgumentException($"{rows.Length} rows of {Width} need {n} elements; the destination has {destination.Length}.", nameof(destination));
+        }
+
+        byte* basePtr = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
+        try
+        {
+            byte* data = basePtr + view.PointerOffset + DataOffset;
+            switch (DType)
+            {
+                case "<f8":
+                    Gather<double, T>(data, rows, destination);
+                    break;
+                case "<f4":
+                    Gather<float, T>(data, rows, destination);
+                    break;
+                case "<i4":
+                    Gather<int, T>(data, rows, destination);
+                    break;
+                default:
+                    Gather<long, T>(data, rows, destination);
+                    break;
+            }
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
     /// <summary>Reads the whole array as a new <typeparamref name="T"/>[] (row-major).</summary>
     public T[] ToArray<T>()
         where T : unmanaged, INumberBase<T>
@@ -183,9 +273,33 @@ public sealed partial class NpyArray : IDisposable
         where TFrom : unmanaged, INumberBase<TFrom>
         where TTo : unmanaged, INumberBase<TTo>
     {
+        if (typeof(TFrom) == typeof(TTo))
+        {
+            // The same type: a plain copy (what the conversion below would give, bit for bit, only faster).
+            System.Runtime.InteropServices.MemoryMarshal.Cast<TFrom, TTo>(from)[..to.Length].CopyTo(to);
+            return;
+        }
+
         for (int i = 0; i < to.Length; i++)
         {
             to[i] = TTo.CreateTruncating(from[i]);
+        }
+    }
+
+    private unsafe void Gather<TFrom, TTo>(byte* data, ReadOnlySpan<int> rows, Span<TTo> destination)
+        where TFrom : unmanaged, INumberBase<TFrom>
+        where TTo : unmanaged, INumberBase<TTo>
+    {
+        int w = Width;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            if ((uint)row >= (uint)Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"Row {row} is outside '{Path}' ({Rows} rows).");
+            }
+
+            Convert(new ReadOnlySpan<TFrom>(data + ((long)row * w * sizeof(TFrom)), w), destination.Slice(i * w, w));
         }
     }
 

@@ -9,6 +9,7 @@ namespace Downhill;
 /// </summary>
 internal sealed class ProgressDisplay : IDisposable
 {
+    private readonly TextWriter? plain;
     private readonly Table? table;
     private readonly Task? live;
     private readonly SemaphoreSlim? signal;
@@ -16,22 +17,39 @@ internal sealed class ProgressDisplay : IDisposable
     private EpochReport? pending;
     private volatile bool done;
 
+    /// <summary>The display on the process's console: a live table unless the output is redirected.</summary>
     public ProgressDisplay(string lossName)
+        : this(lossName, AnsiConsole.Console, null, interactive: !Console.IsOutputRedirected)
     {
-        if (Console.IsOutputRedirected)
+    }
+
+    /// <summary>
+    /// A display on <paramref name="console"/> (the live table, when <paramref name="interactive"/>) or on
+    /// <paramref name="plainOutput"/> (plain lines; null: <see cref="Console.Out"/> at each write, as
+    /// <see cref="Console.WriteLine(string)"/> does).
+    /// </summary>
+    internal ProgressDisplay(string lossName, IAnsiConsole console, TextWriter? plainOutput, bool interactive)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (!interactive)
         {
-            Console.WriteLine($"Training {lossName}");
+            plain = plainOutput;
+            Plain.WriteLine($"Training {lossName}");
             return;
         }
 
         table = new Table().Title(Markup.Escape(lossName)).AddColumns("epoch", "train", "valid", "best valid");
         table.AddRow("0", "-", "-", "-");
         signal = new SemaphoreSlim(0);
-        live = Task.Run(() => AnsiConsole.Live(table).Start(ctx =>
+        live = Task.Run(() => console.Live(table).Start(ctx =>
         {
             while (true)
             {
                 signal.Wait();
+
+                // Read before taking the pending report: once Dispose has been seen, the last report made before
+                // it is taken below (or was shown already), so the table always ends on the last epoch.
+                bool finishing = done;
                 EpochReport? r;
                 lock (gate)
                 {
@@ -48,7 +66,7 @@ internal sealed class ProgressDisplay : IDisposable
                     ctx.Refresh();
                 }
 
-                if (done)
+                if (finishing)
                 {
                     return;
                 }
@@ -56,11 +74,14 @@ internal sealed class ProgressDisplay : IDisposable
         }));
     }
 
+    private TextWriter Plain => plain ?? Console.Out;
+
+    /// <summary>Shows <paramref name="report"/>: updates the live table (from its own thread) or writes a line.</summary>
     public void Report(EpochReport report)
     {
         if (table is null)
         {
-            Console.WriteLine(FormattableString.Invariant($"epoch {report.Epoch}: train {report.Train} | valid {report.Valid} | best {report.BestValidLoss:G6}"));
+            Plain.WriteLine(FormattableString.Invariant($"epoch {report.Epoch}: train {report.Train} | valid {report.Valid} | best {report.BestValidLoss:G6}"));
             return;
         }
 
@@ -72,9 +93,10 @@ internal sealed class ProgressDisplay : IDisposable
         signal!.Release();
     }
 
+    /// <summary>Shows the last report, ends the live table and waits for it to finish drawing.</summary>
     public void Dispose()
     {
-        if (live is null)
+        if (live is null || done)
         {
             return;
         }

@@ -31,16 +31,18 @@ internal static class RowWidthCheck
         }
         catch (IndexOutOfRangeException e)
         {
-            throw Explain(model, parameters, hypers, batch, dataset, e);
+            // The probe's batch is the data set's row 0.
+            throw Explain(model, parameters, hypers, batch, dataset, static row => row, e);
         }
     }
 
     /// <summary>
     /// The error to throw for <paramref name="error"/>, raised while evaluating <paramref name="batch"/>: names
     /// the row, the column and the width the loss needs when a wider row fixes it, and otherwise the parameter
-    /// shapes and integer values that may be out of range.
+    /// shapes and integer values that may be out of range. <paramref name="dataSetRow"/> maps a row of the batch to
+    /// the data set's row, which the message names (a streamed or row-shuffled batch is not a slice of the data).
     /// </summary>
-    public static Exception Explain<T>(ILossModel<T> model, T[][] parameters, T[] hypers, DataBatch batch, string dataset, IndexOutOfRangeException error)
+    public static Exception Explain<T>(ILossModel<T> model, T[][] parameters, T[] hypers, DataBatch batch, string dataset, Func<int, int> dataSetRow, IndexOutOfRangeException error)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         LossSchema schema = model.Schema;
@@ -69,7 +71,7 @@ internal static class RowWidthCheck
         }
 
         var text = new StringBuilder();
-        string where = $"row {(batch.Offset + row).ToString(CultureInfo.InvariantCulture)} of data set '{dataset}'";
+        string where = $"row {dataSetRow(row).ToString(CultureInfo.InvariantCulture)} of data set '{dataset}'";
         if (culprits.Count > 0)
         {
             foreach (int c in culprits)

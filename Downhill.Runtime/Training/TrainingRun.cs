@@ -274,7 +274,7 @@ internal sealed class TrainingRun<T> : IDisposable
             }
             catch (IndexOutOfRangeException e)
             {
-                throw RowWidthCheck.Explain(model, parameters, hypers, batch, data.Name, e);
+                throw RowWidthCheck.Explain(model, parameters, hypers, batch, data.Name, data.SourceRow, e);
             }
         }
 
@@ -302,7 +302,7 @@ internal sealed class TrainingRun<T> : IDisposable
             }
             catch (IndexOutOfRangeException e)
             {
-                throw RowWidthCheck.Explain(model, parameters, hypers, currentBatch, train.Name, e);
+                throw RowWidthCheck.Explain(model, parameters, hypers, currentBatch, train.Name, train.SourceRow, e);
             }
 
             CheckFinite(l);

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 
 namespace Downhill.Runtime.Tests;
 
@@ -203,6 +204,225 @@ public class DatasetTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Streamed_npy_batches_equal_array_batches_bit_for_bit(bool shuffleRows, bool single)
+    {
+        // 23 rows in batches of 5 (the last short), two passes: both sources draw the same shuffles.
+        var rng = new Random(11);
+        int[] labels = [.. Enumerable.Range(0, 23).Select(_ => rng.Next(100))];
+        double[] values = [.. Enumerable.Range(0, 23 * 3).Select(_ => (rng.NextDouble() * 20) - 10)];
+        using var dir = new TempDir();
+        Array x;
+        if (single)
+        {
+            float[] f = [.. values.Select(v => (float)v)];
+            Npy.Write<float>(dir.File("x.npy"), f, columns: 3);
+            Npy.Write<int>(dir.File("i.npy"), labels);
+            x = To2D(f, 3);
+        }
+        else
+        {
+            Npy.Write<double>(dir.File("x.npy"), values, columns: 3);
+            Npy.Write<long>(dir.File("i.npy"), [.. labels.Select(l => (long)l)]);
+            x = To2D(values, 3);
+        }
+
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy")), nx = NpyArray.Open(dir.File("x.npy"));
+        var arrays = new Dataset([labels, x], batchSize: 5, shuffleRows: shuffleRows, seed: 7);
+        var streamed = Dataset.FromNpy([ni, nx], batchSize: 5, shuffleRows: shuffleRows, seed: 7);
+        if (single)
+        {
+            AssertSameBatches<float>(arrays, streamed, Factor with { ElementType = typeof(float) }, passes: 2);
+        }
+        else
+        {
+            AssertSameBatches<double>(arrays, streamed, Factor, passes: 2);
+        }
+    }
+
+    [Fact]
+    public void Array_columns_beside_npy_columns_are_gathered_into_the_batch()
+    {
+        var rng = new Random(12);
+        int[] labels = [.. Enumerable.Range(0, 17).Select(_ => rng.Next(100))];
+        double[] values = [.. Enumerable.Range(0, 17 * 4).Select(_ => rng.NextDouble())];
+        using var dir = new TempDir();
+        Npy.Write<double>(dir.File("x.npy"), values, columns: 4);
+        using NpyArray nx = NpyArray.Open(dir.File("x.npy"));
+        var arrays = new Dataset([labels, To2D(values, 4)], batchSize: 4, shuffleRows: true, seed: 2);
+        var mixed = Dataset.FromNpy([labels, nx], batchSize: 4, shuffleRows: true, seed: 2);
+        AssertSameBatches<double>(arrays, mixed, Factor, passes: 2);
+    }
+
+    [Fact]
+    public void A_view_of_a_streamed_set_reads_the_same_rows_into_buffers_of_its_own()
+    {
+        double[] xs = [.. Enumerable.Range(0, 12).Select(i => i * 0.5)];
+        double[] ys = [.. xs.Select(v => (2 * v) + 1)];
+        using var dir = new TempDir();
+        Npy.Write<double>(dir.File("x.npy"), xs);
+        Npy.Write<double>(dir.File("y.npy"), ys);
+        using NpyArray nx = NpyArray.Open(dir.File("x.npy")), ny = NpyArray.Open(dir.File("y.npy"));
+        var train = Dataset.FromNpy([nx, ny], batchSize: 5, shuffleRows: true, seed: 3);
+        train.Bind<double>(Linear);
+        Dataset view = train.CreateView(4);
+        view.Bind<double>(Linear);
+        var arrayView = new Dataset([xs, ys], batchSize: 5).CreateView(4);
+        AssertSameBatches<double>(arrayView, view, Linear, passes: 2);
+
+        // The view's batches do not overwrite a training batch still in use, and follow the data's order.
+        DataBatch t = train.NextBatch();
+        double[] held = ((double[])t.Columns[0])[..t.Rows];
+        DataBatch v = view.NextBatch();
+        Assert.NotSame(t.Columns[0], v.Columns[0]);
+        Assert.Equal(held, ((double[])t.Columns[0])[..t.Rows]);
+        Assert.Equal([0.0, 0.5, 1, 1.5], ((double[])v.Columns[0])[..v.Rows]);
+    }
+
+    [Fact]
+    public void FirstRow_of_a_streamed_set_is_row_zero_and_leaves_the_batch_alone()
+    {
+        using var dir = new TempDir();
+        Npy.Write<float>(dir.File("x.npy"), [1f, 2f, 3f, 4f, 5f, 6f], columns: 2);
+        Npy.Write<long>(dir.File("i.npy"), [7, 8, 9]);
+        using NpyArray nx = NpyArray.Open(dir.File("x.npy")), ni = NpyArray.Open(dir.File("i.npy"));
+        var ds = Dataset.FromNpy([ni, nx], batchSize: 2, shuffle: false);
+        ds.Bind<double>(Factor);
+        ds.NextBatch();
+        DataBatch second = ds.NextBatch();
+        DataBatch first = ds.FirstRow();
+        Assert.Equal((0, 1), (first.Offset, first.Rows));
+        Assert.Equal([7], (int[])first.Columns[0]);
+        Assert.Equal([1.0, 2.0], (double[])first.Columns[1]);
+        Assert.Equal(9, ((int[])second.Columns[0])[0]);
+        Assert.Equal([5.0, 6.0], ((double[])second.Columns[1])[..2]);
+    }
+
+    [Fact]
+    public void Bad_values_in_npy_files_are_found_past_the_first_scan_chunk()
+    {
+        // 40,000 rows of 2 doubles: more than one scan chunk (64 Ki elements), so the row counts from each chunk's start.
+        using var dir = new TempDir();
+        var x = new double[40_000 * 2];
+        x[(39_000 * 2) + 1] = double.NaN;
+        Npy.Write<double>(dir.File("x.npy"), x, columns: 2);
+        var y = new double[70_000];
+        y[69_999] = double.NegativeInfinity;
+        Npy.Write<double>(dir.File("y.npy"), y);
+        var big = new double[70_000];
+        big[66_000] = 1e300;
+        Npy.Write<double>(dir.File("big.npy"), big);
+        var labels = new long[70_000];
+        labels[65_537] = 3_000_000_000;
+        Npy.Write<long>(dir.File("i.npy"), labels);
+        using NpyArray nx = NpyArray.Open(dir.File("x.npy")), ny = NpyArray.Open(dir.File("y.npy")), nbig = NpyArray.Open(dir.File("big.npy"));
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy"));
+
+        var twoD = Assert.Throws<ArgumentException>(() => Dataset.FromNpy([Enumerable.Range(0, 40_000).ToArray(), nx], ["i", "x"]).Bind<double>(Factor));
+        Assert.Contains("column 'x' holds NaN at row 39000, element 1; data must be finite", twoD.Message);
+        var oneD = Assert.Throws<ArgumentException>(() => Dataset.FromNpy([nbig, ny], ["x", "y"]).Bind<double>(Linear));
+        Assert.Contains("column 'y' holds an infinity at row 69999; data must be finite", oneD.Message);
+        var single = Assert.Throws<ArgumentException>(() => Dataset.FromNpy([nbig, ny], ["x", "y"]).Bind<float>(Linear with { ElementType = typeof(float) }));
+        Assert.Contains("column 'x' holds an infinity at row 66000 (after conversion to float)", single.Message);
+        var wide = Assert.Throws<ArgumentException>(() => Dataset.FromNpy([ni, new double[70_000, 1]], ["i", "x"]).Bind<double>(Factor));
+        Assert.Contains("column 'i': the value 3000000000 at row 65537 does not fit in an int", wide.Message);
+    }
+
+    [Fact]
+    public void A_warm_streamed_NextBatch_allocates_nothing()
+    {
+        using var dir = new TempDir();
+        Npy.Write<double>(dir.File("x.npy"), [.. Enumerable.Range(0, 300).Select(i => (double)i)], columns: 3);
+        Npy.Write<long>(dir.File("i.npy"), [.. Enumerable.Range(0, 100).Select(i => (long)i)]);
+        using NpyArray nx = NpyArray.Open(dir.File("x.npy")), ni = NpyArray.Open(dir.File("i.npy"));
+        foreach (bool shuffleRows in new[] { false, true })
+        {
+            var ds = Dataset.FromNpy([ni, nx], batchSize: 7, shuffleRows: shuffleRows, seed: 5);
+            ds.Bind<float>(Factor with { ElementType = typeof(float) });
+            Dataset view = ds.CreateView(9);
+            view.Bind<float>(Factor with { ElementType = typeof(float) });
+            for (int i = 0; i < 100; i++)
+            {
+                ds.NextBatch();
+                view.NextBatch();
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                ds.NextBatch();
+                view.NextBatch();
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="passes"/> passes of batches from both data sets and asserts equal rows, bit for bit:
+    /// the streamed set's batches start at Offset 0 and hold the same rows as the array set's batch views.
+    /// </summary>
+    private static void AssertSameBatches<T>(Dataset arrays, Dataset streamed, LossSchema schema, int passes)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        arrays.Bind<T>(schema);
+        streamed.Bind<T>(schema);
+        Assert.Equal(arrays.BatchCount, streamed.BatchCount);
+        var seen = new List<byte[]>();
+        for (int b = 0; b < passes * arrays.BatchCount; b++)
+        {
+            DataBatch a = arrays.NextBatch();
+            DataBatch s = streamed.NextBatch();
+            Assert.Equal(a.Rows, s.Rows);
+            Assert.Equal(0, s.Offset);
+            Assert.Equal(a.Widths, s.Widths);
+            for (int c = 0; c < a.Columns.Length; c++)
+            {
+                byte[] expected = Rows(a, c), actual = Rows(s, c);
+                Assert.Equal(expected, actual);
+                if (c == a.Columns.Length - 1)
+                {
+                    seen.Add(actual);
+                }
+            }
+        }
+
+        // The passes differ (the batch order, or the rows, were reshuffled), so the comparison covered shuffling.
+        byte[] Pass(int p) => [.. seen.Skip(p * arrays.BatchCount).Take(arrays.BatchCount).SelectMany(x => x)];
+        if (passes > 1 && arrays.Shuffle)
+        {
+            Assert.NotEqual(Pass(0), Pass(1));
+        }
+    }
+
+    /// <summary>The bytes of a batch's rows of column <paramref name="c"/>.</summary>
+    private static byte[] Rows(DataBatch batch, int c)
+    {
+        int w = batch.Widths[c];
+        return batch.Columns[c] switch
+        {
+            double[] d => MemoryMarshal.AsBytes(d.AsSpan(batch.Offset * w, batch.Rows * w)).ToArray(),
+            float[] f => MemoryMarshal.AsBytes(f.AsSpan(batch.Offset * w, batch.Rows * w)).ToArray(),
+            int[] i => MemoryMarshal.AsBytes(i.AsSpan(batch.Offset * w, batch.Rows * w)).ToArray(),
+            _ => throw new InvalidOperationException("unexpected column type"),
+        };
+    }
+
+    private static TElement[,] To2D<TElement>(TElement[] values, int width)
+    {
+        var result = new TElement[values.Length / width, width];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i / width, i % width] = values[i];
+        }
+
+        return result;
+    }
+
     [Fact]
     public void Idx_images_and_labels_are_read_plain_and_gzipped()
     {
@@ -230,4 +450,14 @@ public class DatasetTests
             Directory.Delete(dir, true);
         }
     }
+}
+
+/// <summary>A temporary folder for test files, deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    private readonly string path = Directory.CreateTempSubdirectory("downhill-test").FullName;
+
+    public string File(string name) => Path.Combine(path, name);
+
+    public void Dispose() => Directory.Delete(path, true);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Downhill.Optimizers;
 
 namespace Downhill.Runtime.Tests;
@@ -375,12 +376,14 @@ public class TrainerTests
         string path = Path.Combine(Path.GetTempPath(), $"downhill-ckpt-{Guid.NewGuid():N}.bin");
         TrainingOptions Options() => new()
         {
-            Algo = algo, LearningRate = 1e-2, Momentum = 0.5, BatchSize = 10, TrainBatches = 3, ValidateEvery = 3, MaxUpdates = 12,
+            // ESGD at 1e-2 never beats the first validation, so both runs would return the initial parameters.
+            Algo = algo, LearningRate = algo == Algo.Esgd ? 1e-4 : 1e-2, Momentum = 0.5, BatchSize = 10, TrainBatches = 3, ValidateEvery = 3, MaxUpdates = 12,
             Seed = 4, ShuffleRows = shuffleRows, Threads = 2, Patience = 100,
         };
         try
         {
             double[][] whole = Trainer.Minimize(new Factorization(), Factorization.Data(3), null, Factorization.Init(), [], Options()).Parameters;
+            Assert.NotEqual(Factorization.Init()[1], whole[1]); // it trained, so equal results below mean something
 
             TrainingOptions killed = Options();
             killed.CheckpointPath = path;
@@ -409,6 +412,103 @@ public class TrainerTests
         {
             File.Delete(path);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Training_on_npy_files_gives_the_parameters_of_training_on_the_same_arrays(bool shuffleRows)
+    {
+        Array[] data = Factorization.Data(5);
+        var target = (double[,])data[1];
+        using var dir = new TempDir();
+        Npy.Write<long>(dir.File("i.npy"), [.. ((int[])data[0]).Select(i => (long)i)]);
+        Npy.Write<double>(dir.File("x.npy"), MemoryMarshal.CreateReadOnlySpan(ref target[0, 0], target.Length), columns: Factorization.N);
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy")), nx = NpyArray.Open(dir.File("x.npy"));
+        var options = new TrainingOptions { Algo = Algo.Adam, LearningRate = 1e-2, MaxUpdates = 4, ValidateEvery = 2, ValidBatches = 3, Threads = 2, Patience = 100 };
+
+        TrainingResult<double> fromArrays = Trainer.Minimize(new Factorization(), new Dataset(data, batchSize: 15, shuffleRows: shuffleRows, seed: 8), null, Factorization.Init(), [], options);
+        TrainingResult<double> fromNpy = Trainer.Minimize(new Factorization(), Dataset.FromNpy([ni, nx], batchSize: 15, shuffleRows: shuffleRows, seed: 8), null, Factorization.Init(), [], options);
+
+        Assert.Equal(fromArrays.Valid.Loss, fromNpy.Valid.Loss);
+        for (int i = 0; i < fromArrays.Parameters.Length; i++)
+        {
+            Assert.Equal(fromArrays.Parameters[i], fromNpy.Parameters[i]);
+        }
+
+        // Training changed the parameters, so the comparison above compared training.
+        Assert.NotEqual(Factorization.Init()[0], fromNpy.Parameters[0]);
+    }
+
+    [Fact]
+    public void A_run_on_npy_files_resumed_from_a_checkpoint_matches_an_uninterrupted_run()
+    {
+        Array[] data = Factorization.Data(3);
+        var target = (double[,])data[1];
+        using var dir = new TempDir();
+        Npy.Write<int>(dir.File("i.npy"), (int[])data[0]);
+        Npy.Write<double>(dir.File("x.npy"), MemoryMarshal.CreateReadOnlySpan(ref target[0, 0], target.Length), columns: Factorization.N);
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy")), nx = NpyArray.Open(dir.File("x.npy"));
+        string path = dir.File("run.ckpt");
+        Dataset Train() => Dataset.FromNpy([ni, nx], batchSize: 10, iterationSize: 3, shuffleRows: true, seed: 4);
+        TrainingOptions Options() => new() { Algo = Algo.Adam, LearningRate = 1e-2, ValidateEvery = 3, MaxUpdates = 12, Threads = 2, Patience = 100 };
+
+        double[][] whole = Trainer.Minimize(new Factorization(), Train(), null, Factorization.Init(), [], Options()).Parameters;
+        Assert.NotEqual(Factorization.Init()[1], whole[1]);
+
+        TrainingOptions killed = Options();
+        killed.CheckpointPath = path;
+        killed.CheckpointEvery = 4;
+        killed.Progress = new SyncProgress(r =>
+        {
+            if (r.Epoch == 6)
+            {
+                throw new OperationCanceledException("killed");
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => Trainer.Minimize(new Factorization(), Train(), null, Factorization.Init(), [], killed));
+
+        TrainingOptions resumed = Options();
+        resumed.CheckpointPath = path;
+        resumed.CheckpointEvery = 4;
+        TrainingResult<double> r = Trainer.Minimize(new Factorization(), Train(), null, Factorization.Init(), [], resumed);
+        Assert.Equal(12, r.Epochs);
+        for (int i = 0; i < whole.Length; i++)
+        {
+            Assert.Equal(whole[i], r.Parameters[i]);
+        }
+    }
+
+    [Fact]
+    public void NaN_inside_an_npy_file_stops_before_training_naming_column_and_row()
+    {
+        using var dir = new TempDir();
+        var x = new double[100 * 3];
+        x[(61 * 3) + 2] = double.NaN;
+        Npy.Write<double>(dir.File("x.npy"), x, columns: 3);
+        Npy.Write<long>(dir.File("i.npy"), new long[100]);
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy")), nx = NpyArray.Open(dir.File("x.npy"));
+        var reports = new List<EpochReport>();
+        var options = new TrainingOptions { MaxUpdates = 1, Threads = 1, Progress = new SyncProgress(reports.Add) };
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Minimize(new Factorization(), Dataset.FromNpy([ni, nx], name: "train"), null, Factorization.Init(), [], options));
+        Assert.Contains("Data set 'train', column 'x' holds NaN at row 61, element 2", e.Message);
+        Assert.Empty(reports);
+    }
+
+    [Fact]
+    public void An_index_out_of_range_in_a_streamed_batch_names_the_data_sets_row()
+    {
+        // Row 37 holds the index 150 (u has 100 rows). Streamed batches start at Offset 0 and their rows are
+        // shuffled, so the message must map the batch's row back to the file's row.
+        using var dir = new TempDir();
+        Npy.Write<long>(dir.File("i.npy"), [.. Enumerable.Range(0, 50).Select(i => i == 37 ? 150L : i)]);
+        Npy.Write<double>(dir.File("x.npy"), new double[50 * Factorization.N], columns: Factorization.N);
+        using NpyArray ni = NpyArray.Open(dir.File("i.npy")), nx = NpyArray.Open(dir.File("x.npy"));
+        var data = Dataset.FromNpy([ni, nx], batchSize: 8, shuffleRows: true, seed: 1, name: "train");
+        var options = new TrainingOptions { MaxUpdates = 1, Threads = 1 };
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Minimize(new Factorization(), data, data, Factorization.Init(), [], options));
+        Assert.Contains("row 37 of data set 'train'", e.Message);
+        Assert.Contains("i = 150", e.Message);
     }
 
     [Fact]

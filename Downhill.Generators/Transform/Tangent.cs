@@ -26,6 +26,7 @@ internal sealed class TangentTransform
     private readonly Func<string, bool[], string> tangentOf;
     private readonly Func<Op, bool[], bool, string> dualOf;
     private readonly string dummy;
+    private int loopDepth;
 
     private TangentTransform(IrFunction function, HashSet<string> active, HashSet<string> discarded, IrBuilder builder, Func<string, bool[], string> tangentOf, Func<Op, bool[], bool, string> dualOf)
     {
@@ -195,7 +196,8 @@ internal sealed class TangentTransform
                     throw new InvalidOperationException($"'{a.Target}' is both read and written by one operation in '{function.Name}'.");
                 }
 
-                if (IsActive(Atom.Of(a.Target)) && Rules.IsCall(a.Op) && a.Args.Any(IsActive))
+                // Only in loops: outside them the spill costs once, less than the helper's call.
+                if (loopDepth > 0 && IsActive(Atom.Of(a.Target)) && Rules.IsCall(a.Op) && a.Args.Any(IsActive))
                 {
                     var mask = a.Args.Select(IsActive).ToArray();
                     output.Add(new DualAssign(a.Target, TangentName(a.Target), dualOf(a.Op, mask, function.IsFloat), a.Op, a.Args, new EquatableArray<Atom>([.. a.Args.Where(IsActive).Select(Tan)])));
@@ -234,7 +236,9 @@ internal sealed class TangentTransform
                 output.Add(new If(branch.Cond, Block(branch.Then), Block(branch.Else)));
                 break;
             case Loop loop:
+                loopDepth++;
                 output.Add(new Loop(Block(loop.Header), loop.Cond, Block(loop.Body)));
+                loopDepth--;
                 break;
             case Call call:
                 CallStatement(call, output);

@@ -51,6 +51,29 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void TanhRecurrenceInALoop() => VerifyGenerated("Recurrence", """
+        using Downhill;
+
+        namespace Sample;
+
+        public static partial class Sequence
+        {
+            // Tanh in a loop: forward mode computes it and its tangent in one helper (DualAssign).
+            [Loss]
+            public static double Recurrence([Param] ReadOnlySpan<double> w, [Param] double s0, ReadOnlySpan<double> x)
+            {
+                double s = s0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s = Math.Tanh(s * x[i] + w[i]);
+                }
+
+                return s * s;
+            }
+        }
+        """);
+
+    [Fact]
     public void RidgeWithHyperparameter() => VerifyGenerated("Ridge", """
         using Downhill;
 

@@ -200,7 +200,8 @@ namespace Sample
         {
             double z = 0, __t0 = 0, __t1 = 0, __t2 = 0, __t3 = 0, __t8 = 0;
             double __t9 = 0, z__tan = 0, __t0__tan = 0, __t2__tan = 0, __t3__tan = 0, __t8__tan = 0;
-            double __t9__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
+            double __t9__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0;
+            double __f5 = 0, __f6 = 0, __f7 = 0;
             int i = 0, __t5 = 0;
             bool __t4 = false, __t7 = false;
             z = b;
@@ -235,11 +236,17 @@ namespace Sample
                 __t9 = -z;
                 __f3 = -z__tan;
                 __t9__tan = __f3;
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(__t9, __t9__tan);
+                __t8 = global::Downhill.Fn.Softplus(__t9);
+                __f4 = global::Downhill.Fn.Sigmoid(__t9);
+                __f5 = __f4 * __t9__tan;
+                __t8__tan = __f5;
             }
             else
             {
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(z, z__tan);
+                __t8 = global::Downhill.Fn.Softplus(z);
+                __f6 = global::Downhill.Fn.Sigmoid(z);
+                __f7 = __f6 * z__tan;
+                __t8__tan = __f7;
             }
             __out__tan = __t8__tan;
             return __t8;
@@ -254,7 +261,8 @@ namespace Sample
             double __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __t3__adj__tan = 0, __t9__adj__tan = 0, __r1__tan = 0;
             double __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __r5__tan = 0, __value__tan = 0, __f0 = 0;
             double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
-            double __f7 = 0;
+            double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __f12 = 0;
+            double __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             z = b;
@@ -292,30 +300,44 @@ namespace Sample
                 __t9 = -z;
                 __f3 = -z__tan;
                 __t9__tan = __f3;
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(__t9, __t9__tan);
+                __t8 = global::Downhill.Fn.Softplus(__t9);
+                __f4 = global::Downhill.Fn.Sigmoid(__t9);
+                __f5 = __f4 * __t9__tan;
+                __t8__tan = __f5;
             }
             else
             {
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(z, z__tan);
+                __t8 = global::Downhill.Fn.Softplus(z);
+                __f6 = global::Downhill.Fn.Sigmoid(z);
+                __f7 = __f6 * z__tan;
+                __t8__tan = __f7;
             }
             __value = __t8;
             __value__tan = __t8__tan;
             __t8__adj = __seed;
             if (__cond0)
             {
-                (__r2, __r2__tan) = __dh_Logistic__dual_Sigmoid_1(__t9, __t9__tan);
-                __f4 = __t8__adj * __r2__tan;
-                __r3__tan = __f4;
+                __r2 = global::Downhill.Fn.Sigmoid(__t9);
+                __f8 = 1.0 - __r2;
+                __f9 = __r2 * __f8;
+                __f10 = __f9 * __t9__tan;
+                __r2__tan = __f10;
+                __f11 = __t8__adj * __r2__tan;
+                __r3__tan = __f11;
                 __t9__adj__tan = __r3__tan;
-                __f5 = __t9__adj__tan * (-1.0);
-                __r1__tan = __f5;
+                __f12 = __t9__adj__tan * (-1.0);
+                __r1__tan = __f12;
                 z__adj__tan = __r1__tan;
             }
             else
             {
-                (__r4, __r4__tan) = __dh_Logistic__dual_Sigmoid_1(z, z__tan);
-                __f6 = __t8__adj * __r4__tan;
-                __r5__tan = __f6;
+                __r4 = global::Downhill.Fn.Sigmoid(z);
+                __f13 = 1.0 - __r4;
+                __f14 = __r4 * __f13;
+                __f15 = __f14 * z__tan;
+                __r4__tan = __f15;
+                __f16 = __t8__adj * __r4__tan;
+                __r5__tan = __f16;
                 z__adj__tan = __r5__tan;
             }
             while (__count0 > 0)
@@ -325,8 +347,8 @@ namespace Sample
                 z__adj__tan = __t3__adj__tan;
                 __t2__adj__tan = __t3__adj__tan;
                 __t1 = x[i];
-                __f7 = __t2__adj__tan * __t1;
-                __r0__tan = __f7;
+                __f17 = __t2__adj__tan * __t1;
+                __r0__tan = __f17;
                 __t0__adj__tan = __r0__tan;
                 w__adj__tan[i] += __t0__adj__tan;
                 __count0 = __count0 - 1;
@@ -347,7 +369,8 @@ namespace Sample
             double __t3__adj__tan = 0, __t9__adj__tan = 0, __r2__tan = 0, __r3__tan = 0, __r4__tan = 0, __r5__tan = 0;
             double __r6__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
             double __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0;
-            double __f10 = 0, __f11 = 0;
+            double __f10 = 0, __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0;
+            double __f16 = 0, __f17 = 0, __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0;
             int i = 0, __t5 = 0, __count0 = 0;
             bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
             z = b;
@@ -385,35 +408,49 @@ namespace Sample
                 __t9 = -z;
                 __f3 = -z__tan;
                 __t9__tan = __f3;
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(__t9, __t9__tan);
+                __t8 = global::Downhill.Fn.Softplus(__t9);
+                __f4 = global::Downhill.Fn.Sigmoid(__t9);
+                __f5 = __f4 * __t9__tan;
+                __t8__tan = __f5;
             }
             else
             {
-                (__t8, __t8__tan) = __dh_Logistic__dual_Softplus_1(z, z__tan);
+                __t8 = global::Downhill.Fn.Softplus(z);
+                __f6 = global::Downhill.Fn.Sigmoid(z);
+                __f7 = __f6 * z__tan;
+                __t8__tan = __f7;
             }
             __value = __t8;
             __value__tan = __t8__tan;
             __t8__adj = __seed;
             if (__cond0)
             {
-                (__r3, __r3__tan) = __dh_Logistic__dual_Sigmoid_1(__t9, __t9__tan);
+                __r3 = global::Downhill.Fn.Sigmoid(__t9);
+                __f8 = 1.0 - __r3;
+                __f9 = __r3 * __f8;
+                __f10 = __f9 * __t9__tan;
+                __r3__tan = __f10;
                 __r4 = __t8__adj * __r3;
-                __f4 = __t8__adj * __r3__tan;
-                __r4__tan = __f4;
+                __f11 = __t8__adj * __r3__tan;
+                __r4__tan = __f11;
                 __t9__adj = __r4;
                 __t9__adj__tan = __r4__tan;
                 __r2 = __t9__adj * (-1.0);
-                __f5 = __t9__adj__tan * (-1.0);
-                __r2__tan = __f5;
+                __f12 = __t9__adj__tan * (-1.0);
+                __r2__tan = __f12;
                 z__adj = __r2;
                 z__adj__tan = __r2__tan;
             }
             else
             {
-                (__r5, __r5__tan) = __dh_Logistic__dual_Sigmoid_1(z, z__tan);
+                __r5 = global::Downhill.Fn.Sigmoid(z);
+                __f13 = 1.0 - __r5;
+                __f14 = __r5 * __f13;
+                __f15 = __f14 * z__tan;
+                __r5__tan = __f15;
                 __r6 = __t8__adj * __r5;
-                __f6 = __t8__adj * __r5__tan;
-                __r6__tan = __f6;
+                __f16 = __t8__adj * __r5__tan;
+                __r6__tan = __f16;
                 z__adj = __r6;
                 z__adj__tan = __r6__tan;
             }
@@ -427,16 +464,16 @@ namespace Sample
                 __t2__adj = __t3__adj;
                 __t2__adj__tan = __t3__adj__tan;
                 __t0 = w[i];
-                __f7 = w__tan[i];
-                __t0__tan = __f7;
+                __f17 = w__tan[i];
+                __t0__tan = __f17;
                 __t1 = x[i];
-                __f8 = __t2__adj__tan * __t1;
-                __r0__tan = __f8;
+                __f18 = __t2__adj__tan * __t1;
+                __r0__tan = __f18;
                 __t0__adj__tan = __r0__tan;
-                __f9 = __t2__adj__tan * __t0;
-                __f10 = __t2__adj * __t0__tan;
-                __f11 = __f9 + __f10;
-                __r1__tan = __f11;
+                __f19 = __t2__adj__tan * __t0;
+                __f20 = __t2__adj * __t0__tan;
+                __f21 = __f19 + __f20;
+                __r1__tan = __f21;
                 __t1__adj__tan = __r1__tan;
                 x__adj__tan[i] += __t1__adj__tan;
                 w__adj__tan[i] += __t0__adj__tan;
@@ -445,29 +482,6 @@ namespace Sample
             b__adj__tan += z__adj__tan;
             __out__tan = __value__tan;
             return __value;
-        }
-
-        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static (double Value, double Tangent) __dh_Logistic__dual_Softplus_1(double x0, double t0)
-        {
-            double y = 0, __d0 = 0, __d1 = 0;
-            y = global::Downhill.Fn.Softplus(x0);
-            __d0 = global::Downhill.Fn.Sigmoid(x0);
-            __d1 = __d0 * t0;
-            return (y, __d1);
-        }
-
-        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static (double Value, double Tangent) __dh_Logistic__dual_Sigmoid_1(double x0, double t0)
-        {
-            double y = 0, __d0 = 0, __d1 = 0, __d2 = 0;
-            y = global::Downhill.Fn.Sigmoid(x0);
-            __d0 = 1.0 - y;
-            __d1 = y * __d0;
-            __d2 = __d1 * t0;
-            return (y, __d2);
         }
 
         /// <summary>The descriptor of <see cref="Logistic"/>: its schema, batch evaluation and typed entry points.</summary>

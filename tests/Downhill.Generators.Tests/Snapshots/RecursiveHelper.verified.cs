@@ -257,7 +257,7 @@ partial class Losses
         int k = 0, j = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
         double __t9 = 0, __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0;
-        double __t9__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0;
+        double __t9__tan = 0, __f0 = 0, __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0;
         bool __t3 = false, __t7 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -292,7 +292,9 @@ partial class Losses
             s__tan = __t6__tan;
             j = j + 1;
         }
-        (__t9, __t9__tan) = __dh_Series__dual_Exp_1(s, s__tan);
+        __t9 = global::System.Math.Exp(s);
+        __f4 = __t9 * s__tan;
+        __t9__tan = __f4;
         __out__tan = __t9__tan;
         __tape.ReleaseScratch(__scratch);
         return __t9;
@@ -308,7 +310,7 @@ partial class Losses
         double __value = 0, __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0;
         double __t9__tan = 0, __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, s__adj__tan = 0;
         double __t5__adj__tan = 0, __t6__adj__tan = 0, __r2__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0;
-        double __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
+        double __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0;
         bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -350,13 +352,15 @@ partial class Losses
             j = j + 1;
             __count1 = __count1 + 1;
         }
-        (__t9, __t9__tan) = __dh_Series__dual_Exp_1(s, s__tan);
+        __t9 = global::System.Math.Exp(s);
+        __f4 = __t9 * s__tan;
+        __t9__tan = __f4;
         __value = __t9;
         __value__tan = __t9__tan;
         __t9__adj = __seed;
         __r2 = __t9__adj * __t9;
-        __f4 = __t9__adj * __t9__tan;
-        __r2__tan = __f4;
+        __f5 = __t9__adj * __t9__tan;
+        __r2__tan = __f5;
         s__adj = __r2;
         s__adj__tan = __r2__tan;
         while (__count1 > 0)
@@ -375,13 +379,13 @@ partial class Losses
         while (__count0 > 0)
         {
             k = k - 1;
-            __f5 = terms__adj__tan[k];
-            __r1__tan = __f5;
+            __f6 = terms__adj__tan[k];
+            __r1__tan = __f6;
             __t2__adj__tan = __r1__tan;
             terms__adj[k] = 0.0;
             terms__adj__tan[k] = 0.0;
-            __f6 = __t2__adj__tan * __t1;
-            __r0__tan = __f6;
+            __f7 = __t2__adj__tan * __t1;
+            __r0__tan = __f7;
             __t0__adj__tan = __r0__tan;
             __t1 = __tape.PopDouble();
             c__adj__tan[k] += __t0__adj__tan;
@@ -404,7 +408,7 @@ partial class Losses
         double __t0__adj__tan = 0, __t1__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, __r2__tan = 0;
         double s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0, __r3__tan = 0, __value__tan = 0, __f0 = 0;
         double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
-        double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __unused__tan = 0;
+        double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __unused__tan = 0;
         bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
@@ -446,13 +450,15 @@ partial class Losses
             j = j + 1;
             __count1 = __count1 + 1;
         }
-        (__t9, __t9__tan) = __dh_Series__dual_Exp_1(s, s__tan);
+        __t9 = global::System.Math.Exp(s);
+        __f4 = __t9 * s__tan;
+        __t9__tan = __f4;
         __value = __t9;
         __value__tan = __t9__tan;
         __t9__adj = __seed;
         __r3 = __t9__adj * __t9;
-        __f4 = __t9__adj * __t9__tan;
-        __r3__tan = __f4;
+        __f5 = __t9__adj * __t9__tan;
+        __r3__tan = __f5;
         s__adj = __r3;
         s__adj__tan = __r3__tan;
         while (__count1 > 0)
@@ -472,23 +478,23 @@ partial class Losses
         {
             k = k - 1;
             __r2 = terms__adj[k];
-            __f5 = terms__adj__tan[k];
-            __r2__tan = __f5;
+            __f6 = terms__adj__tan[k];
+            __r2__tan = __f6;
             __t2__adj = __r2;
             __t2__adj__tan = __r2__tan;
             terms__adj[k] = 0.0;
             terms__adj__tan[k] = 0.0;
             __t0 = c[k];
-            __f6 = c__tan[k];
-            __t0__tan = __f6;
-            __f7 = __t2__adj__tan * __t1;
-            __r0__tan = __f7;
+            __f7 = c__tan[k];
+            __t0__tan = __f7;
+            __f8 = __t2__adj__tan * __t1;
+            __r0__tan = __f8;
             __t0__adj__tan = __r0__tan;
             __r1 = __t2__adj * __t0;
-            __f8 = __t2__adj__tan * __t0;
-            __f9 = __t2__adj * __t0__tan;
-            __f10 = __f8 + __f9;
-            __r1__tan = __f10;
+            __f9 = __t2__adj__tan * __t0;
+            __f10 = __t2__adj * __t0__tan;
+            __f11 = __f9 + __f10;
+            __r1__tan = __f11;
             __t1__adj = __r1;
             __t1__adj__tan = __r1__tan;
             __dh_Series_Poly_Power__grad_10__tan_0011(x, k, __t1__adj, ref x__adj, __t1__adj__tan, ref x__adj__tan, ref __unused__tan);
@@ -558,16 +564,6 @@ partial class Losses
             __dh_Series_Poly_Power__grad_10(x, __t2, __t3__adj, ref x__adj);
         }
         return __value;
-    }
-
-    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static (double Value, double Tangent) __dh_Series__dual_Exp_1(double x0, double t0)
-    {
-        double y = 0, __d0 = 0;
-        y = global::System.Math.Exp(x0);
-        __d0 = y * t0;
-        return (y, __d0);
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]

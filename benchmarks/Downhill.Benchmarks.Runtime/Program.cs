@@ -40,7 +40,7 @@ namespace Downhill.Benchmarks.Runtime
     [MemoryDiagnoser]
     public class EvaluatorBenchmarks
     {
-        private readonly DenseRegression model = new();
+        private readonly ILossModel<float> model = DenseRegression.DenseLoss.Instance;
         private readonly float[][] w = [new float[DenseRegression.Features]];
         private readonly float[][] g = [new float[DenseRegression.Features]];
         private BatchEvaluator<float>? evaluator;
@@ -87,7 +87,7 @@ namespace Downhill.Benchmarks.Runtime
             Console.WriteLine(FormattableString.Invariant($"adam step, 1e7 float params : {adamMs,8:F2} ms; memory copy of the same 40 MB: {copyMs:F2} ms; ratio {adamMs / copyMs:F2}x"));
 
             // 2. Batch loss + gradient, 2 threads vs 1.
-            var model = new DenseRegression();
+            ILossModel<float> model = DenseRegression.DenseLoss.Instance;
             var ds = new Dataset(DenseRegression.Data(65536), batchSize: 65536);
             ds.Bind<float>(model.Schema);
             DataBatch batch = ds.NextBatch();

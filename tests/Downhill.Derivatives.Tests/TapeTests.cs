@@ -108,6 +108,33 @@ public static partial class TapeTests
         }
     }
 
+    public class Allocation
+    {
+        [Fact]
+        public void WarmGradientAndHessianVectorCallsAllocateNothing()
+        {
+            double[] x = Row(2_000);
+            double[] w = [0.7, -1.1, 0.4];
+            double[] t = [0.5, -0.25, 2.0];
+            double[] dw = new double[3], hw = new double[3];
+            double da = 0, ha = 0;
+            for (int k = 0; k < 3; k++)
+            {
+                LongRecurrenceGradient(0.9, w, x, ref da, dw);
+                LongRecurrenceHessianVector(0.9, w, x, 1.0, t, ref ha, hw);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 200; k++)
+            {
+                LongRecurrenceGradient(0.9, w, x, ref da, dw);
+                LongRecurrenceHessianVector(0.9, w, x, 1.0, t, ref ha, hw);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     public class Errors
     {
         [Fact]

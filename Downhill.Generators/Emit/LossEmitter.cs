@@ -21,6 +21,7 @@ internal sealed class LossEmitter
     private readonly string name;
     private readonly string access;
     private readonly HashSet<string> argNames;
+    private Dictionary<string, IrFunction> byName = [];
 
     private LossEmitter(LossModel loss, OptionsModel options)
     {
@@ -172,8 +173,6 @@ internal sealed class LossEmitter
         "    }",
         "}",
     ];
-
-    private Dictionary<string, IrFunction> byName = [];
 
     /// <summary>Whether <paramref name="function"/> or anything it calls pushes on the tape or rents scratch arrays.</summary>
     private bool UsesTape(string function, HashSet<string> seen)

@@ -30,12 +30,12 @@ internal sealed class TangentTransform
 
     private TangentTransform(IrFunction function, HashSet<string> active, HashSet<string> discarded, IrBuilder builder, Func<string, bool[], string> tangentOf, Func<Op, bool[], bool, string> dualOf)
     {
-        this.dualOf = dualOf;
         this.function = function;
         this.active = active;
         this.discarded = discarded;
         b = builder;
         this.tangentOf = tangentOf;
+        this.dualOf = dualOf;
         dummy = "__unused__tan";
     }
 

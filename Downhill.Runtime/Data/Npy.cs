@@ -134,36 +134,8 @@ public sealed partial class NpyArray : IDisposable
     }
 
     /// <summary>Converts every element to <typeparamref name="T"/> into <paramref name="destination"/> (length = all elements).</summary>
-    public unsafe void CopyTo<T>(Span<T> destination)
-        where T : unmanaged, INumberBase<T>
-    {
-        byte* basePtr = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
-        try
-        {
-            byte* p = basePtr + view.PointerOffset + DataOffset;
-            int n = destination.Length;
-            switch (DType)
-            {
-                case "<f8":
-                    Convert(new ReadOnlySpan<double>(p, n), destination);
-                    break;
-                case "<f4":
-                    Convert(new ReadOnlySpan<float>(p, n), destination);
-                    break;
-                case "<i4":
-                    Convert(new ReadOnlySpan<int>(p, n), destination);
-                    break;
-                default:
-                    Convert(new ReadOnlySpan<long>(p, n), destination);
-                    break;
-            }
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
-    }
+    public void CopyTo<T>(Span<T> destination)
+        where T : unmanaged, INumberBase<T> => CopyRows(0, Rows, destination);
 
     /// <summary>
     /// Converts rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="count"/>) into the

@@ -385,16 +385,7 @@ public class TrainerTests
             double[][] whole = Trainer.Minimize(new Factorization(), Factorization.Data(3), null, Factorization.Init(), [], Options()).Parameters;
             Assert.NotEqual(Factorization.Init()[1], whole[1]); // it trained, so equal results below mean something
 
-            TrainingOptions killed = Options();
-            killed.CheckpointPath = path;
-            killed.CheckpointEvery = 4;
-            killed.Progress = new SyncProgress(r =>
-            {
-                if (r.Epoch == 6)
-                {
-                    throw new OperationCanceledException("killed");
-                }
-            });
+            TrainingOptions killed = KilledAtEpoch6(Options(), path);
             Assert.Throws<OperationCanceledException>(() => Trainer.Minimize(new Factorization(), Factorization.Data(3), null, Factorization.Init(), [], killed));
             Assert.True(File.Exists(path));
 
@@ -456,16 +447,7 @@ public class TrainerTests
         double[][] whole = Trainer.Minimize(new Factorization(), Train(), null, Factorization.Init(), [], Options()).Parameters;
         Assert.NotEqual(Factorization.Init()[1], whole[1]);
 
-        TrainingOptions killed = Options();
-        killed.CheckpointPath = path;
-        killed.CheckpointEvery = 4;
-        killed.Progress = new SyncProgress(r =>
-        {
-            if (r.Epoch == 6)
-            {
-                throw new OperationCanceledException("killed");
-            }
-        });
+        TrainingOptions killed = KilledAtEpoch6(Options(), path);
         Assert.Throws<OperationCanceledException>(() => Trainer.Minimize(new Factorization(), Train(), null, Factorization.Init(), [], killed));
 
         TrainingOptions resumed = Options();
@@ -546,6 +528,21 @@ public class TrainerTests
         Assert.Contains("2 data arguments", Assert.Throws<ArgumentException>(() => Trainer.Minimize(lin, [x], null, [[0], [0]], [], options)).Message);
         Assert.Contains("exactly one element", Assert.Throws<ArgumentException>(() => Trainer.Minimize(lin, [x, x], null, [[0, 1], [0]], [], options)).Message);
         Assert.Equal(0, model.GradientCalls);
+    }
+
+    /// <summary>The options of a run that checkpoints to <paramref name="path"/> every 4 epochs and is killed after epoch 6.</summary>
+    private static TrainingOptions KilledAtEpoch6(TrainingOptions options, string path)
+    {
+        options.CheckpointPath = path;
+        options.CheckpointEvery = 4;
+        options.Progress = new SyncProgress(r =>
+        {
+            if (r.Epoch == 6)
+            {
+                throw new OperationCanceledException("killed");
+            }
+        });
+        return options;
     }
 
     private sealed class SyncProgress(Action<EpochReport> action) : IProgress<EpochReport>

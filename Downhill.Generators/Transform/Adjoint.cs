@@ -79,6 +79,7 @@ internal sealed class AdjointTransform
     {
         Locate(function.Body, [], null);
         CollectUses(function.Body);
+        FindCountedLoops(function.Body);
         PlanRecomputation();
         ComputeNeeded();
 
@@ -271,6 +272,84 @@ internal sealed class AdjointTransform
 
         return reads.Select(Atom.Of);
     }
+
+    /// <summary>A loop whose counter tells how many iterations to reverse (see <see cref="FindCountedLoops"/>).</summary>
+    private sealed record Counted(string Counter, Atom Start, bool Up);
+
+    private readonly Dictionary<Stmt, Counted> counted = new(ByReference.Instance);
+
+    /// <summary>
+    /// Loops <c>i = c0; while (…) { …; i = i ± c; }</c> (c a positive constant, the only write to i inside,
+    /// unconditional) with something to differentiate: their reverse runs while i is past c0, undoing the
+    /// step, so they need no iteration counter, and nested ones push nothing for it. The reverse reads i
+    /// at the loop, which is recorded as a use so that i is restored to its exit value there.
+    /// </summary>
+    private void FindCountedLoops(EquatableArray<Stmt> block)
+    {
+        for (int k = 0; k < block.Count; k++)
+        {
+            switch (block[k])
+            {
+                case If branch:
+                    FindCountedLoops(branch.Then);
+                    FindCountedLoops(branch.Else);
+                    break;
+                case Loop loop:
+                    FindCountedLoops(loop.Body);
+                    if (k > 0 && block[k - 1] is Assign { Op: Op.Copy } init && init.Args[0].IsConst
+                        && b.TypeOf(init.Target) == IrType.Int && Step(loop, init.Target) is { } up && Differentiates(loop.Body))
+                    {
+                        counted[loop] = new Counted(init.Target, init.Args[0], up);
+                        if (!uses.TryGetValue(init.Target, out var list))
+                        {
+                            uses[init.Target] = list = [];
+                        }
+
+                        list.Add(loop);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>True for a loop stepping <paramref name="counter"/> up, false down, null when it is not counted.</summary>
+    private bool? Step(Loop loop, string counter)
+    {
+        if (loop.Header.Any(h => h is not Assign a || a.Target == counter))
+        {
+            return null;
+        }
+
+        Assign? step = null;
+        foreach (var s in loop.Body)
+        {
+            if (!places[s].AssignsWithin.Contains(counter))
+            {
+                continue;
+            }
+
+            if (step is not null || s is not Assign a || !IsInvertible(a, IrType.Int) || a.Args[1].Value <= 0)
+            {
+                return null;
+            }
+
+            step = a;
+        }
+
+        return step?.Op == Op.Add;
+    }
+
+    /// <summary>Whether a block holds a statement with a derivative to propagate.</summary>
+    private bool Differentiates(IEnumerable<Stmt> block) => block.Any(s => s switch
+    {
+        Assign a => IsActive(a.Target),
+        Store st => IsActive(st.Array),
+        Call c => c.Args.Any(arg => IsActive(arg.Atom)),
+        If i => Differentiates(i.Then) || Differentiates(i.Else),
+        Loop l => Differentiates(l.Body),
+        _ => false,
+    });
 
     private void CollectUses(EquatableArray<Stmt> block)
     {
@@ -656,6 +735,17 @@ internal sealed class AdjointTransform
         {
             // Nothing to reverse (and so nothing was pushed): run the loop as it is.
             forward.Add(new Loop(loop.Header, loop.Cond, bodyForward.ToEquatableArray()));
+            return;
+        }
+
+        if (counted.TryGetValue(loop, out var by))
+        {
+            // The counter, restored to its exit value here, counts the iterations back to its start.
+            forward.Add(new Loop(loop.Header, loop.Cond, bodyForward.ToEquatableArray()));
+            string again = "__more" + counters++;
+            b.Declare(again, IrType.Bool);
+            var test = new Assign(again, by.Up ? Op.Gt : Op.Lt, new EquatableArray<Atom>([Atom.Of(by.Counter), by.Start]));
+            rev.Add(new Loop(new EquatableArray<Stmt>([test]), Atom.Of(again), bodyReverse.ToEquatableArray()));
             return;
         }
 

@@ -122,6 +122,7 @@ internal static class CorpusCases
         Add(Flow.InPlaceUpdatesLoss.Instance, Of([V(4, Normal)], columns: [C(U(-1.5, 1.5))]));
         Add(Flow.AdvectionLoss.Instance, Of([V(8, Normal), P(U(0.3, 1.7))], columns: [R(8, Normal)]));
         Add(Flow.NestedLoopsLoss.Instance, Of([V(8, Scaled(Normal, 0.5))], columns: [R(8, Normal), I(1, 9)]));
+        Add(Flow.CountersReadAfterTheirLoopsLoss.Instance, Of([V(4, Normal)], columns: [R(8, Normal)]));
         Add(Flow.UnaryAndLocalsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
 
         // Single precision.

@@ -228,6 +228,36 @@ public static partial class Flow
         return s * s;
     }
 
+    /// <summary>
+    /// Counted loops whose counters outlive them: the inner counter is declared outside, reset by the outer loop
+    /// and read (at its exit value) by active code after the loop and after the outer loop; a down-counting loop
+    /// steps by 3. The reverse sweep runs these loops by their counters, not by stored iteration counts.
+    /// </summary>
+    [Loss]
+    public static double CountersReadAfterTheirLoops([Param] ReadOnlySpan<double> w, ReadOnlySpan<double> x)
+    {
+        double total = 0.0;
+        int i = 0;
+        for (int r = 0; r < 3; r++)
+        {
+            double s = 0.0;
+            for (i = 1; i < 4; i++)
+            {
+                s += w[i] * x[i - r + 2];
+            }
+
+            total += s * s * i + w[r] * i * x[r];
+        }
+
+        int k;
+        for (k = 7; k > 0; k -= 3)
+        {
+            total += Math.Sin(w[k % 4] * x[k - 1]);
+        }
+
+        return total + i * k * w[0];
+    }
+
     /// <summary>Unary minus and subtraction chains, locals declared without initializers.</summary>
     [Loss]
     public static double UnaryAndLocals([Param] double a, [Param] double b, double x)

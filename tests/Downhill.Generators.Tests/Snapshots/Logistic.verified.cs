@@ -54,11 +54,10 @@ namespace Sample
             double __t9 = 0, z__adj = 0, __t0__adj = 0, __t2__adj = 0, __r0 = 0, __t3__adj = 0;
             double __t9__adj = 0, __r1 = 0, __t8__adj = 0, __r2 = 0, __r3 = 0, __r4 = 0;
             double __r5 = 0, __value = 0;
-            int i = 0, __t5 = 0, __count0 = 0;
-            bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
+            int i = 0, __t5 = 0;
+            bool __t4 = false, __t7 = false, __more0 = false, __cond0 = false;
             z = b;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t5 = w.Length;
@@ -74,7 +73,6 @@ namespace Sample
                 __t3 = z + __t2;
                 z = __t3;
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t7 = label == 1;
             __cond0 = __t7;
@@ -103,7 +101,7 @@ namespace Sample
                 __r5 = __t8__adj * __r4;
                 z__adj = __r5;
             }
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __t3__adj = z__adj;
@@ -113,7 +111,6 @@ namespace Sample
                 __r0 = __t2__adj * __t1;
                 __t0__adj = __r0;
                 w__adj[i] += __t0__adj;
-                __count0 = __count0 - 1;
             }
             b__adj += z__adj;
             return __value;
@@ -126,11 +123,10 @@ namespace Sample
             double __t9 = 0, z__adj = 0, __t0__adj = 0, __t1__adj = 0, __t2__adj = 0, __r0 = 0;
             double __r1 = 0, __t3__adj = 0, __t9__adj = 0, __r2 = 0, __t8__adj = 0, __r3 = 0;
             double __r4 = 0, __r5 = 0, __r6 = 0, __value = 0;
-            int i = 0, __t5 = 0, __count0 = 0;
-            bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
+            int i = 0, __t5 = 0;
+            bool __t4 = false, __t7 = false, __more0 = false, __cond0 = false;
             z = b;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t5 = w.Length;
@@ -146,7 +142,6 @@ namespace Sample
                 __t3 = z + __t2;
                 z = __t3;
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t7 = label == 1;
             __cond0 = __t7;
@@ -175,7 +170,7 @@ namespace Sample
                 __r6 = __t8__adj * __r5;
                 z__adj = __r6;
             }
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __t3__adj = z__adj;
@@ -189,7 +184,6 @@ namespace Sample
                 __t1__adj = __r1;
                 x__adj[i] += __t1__adj;
                 w__adj[i] += __t0__adj;
-                __count0 = __count0 - 1;
             }
             b__adj += z__adj;
             return __value;
@@ -263,12 +257,11 @@ namespace Sample
             double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
             double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __f12 = 0;
             double __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
-            int i = 0, __t5 = 0, __count0 = 0;
-            bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
+            int i = 0, __t5 = 0;
+            bool __t4 = false, __t7 = false, __more0 = false, __cond0 = false;
             z = b;
             z__tan = b__tan;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t5 = w.Length;
@@ -291,7 +284,6 @@ namespace Sample
                 z = __t3;
                 z__tan = __t3__tan;
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t7 = label == 1;
             __cond0 = __t7;
@@ -340,7 +332,7 @@ namespace Sample
                 __r5__tan = __f16;
                 z__adj__tan = __r5__tan;
             }
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __t3__adj__tan = z__adj__tan;
@@ -351,7 +343,6 @@ namespace Sample
                 __r0__tan = __f17;
                 __t0__adj__tan = __r0__tan;
                 w__adj__tan[i] += __t0__adj__tan;
-                __count0 = __count0 - 1;
             }
             b__adj__tan += z__adj__tan;
             __out__tan = __value__tan;
@@ -371,12 +362,11 @@ namespace Sample
             double __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0;
             double __f10 = 0, __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0;
             double __f16 = 0, __f17 = 0, __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0;
-            int i = 0, __t5 = 0, __count0 = 0;
-            bool __t4 = false, __t7 = false, __more1 = false, __cond0 = false;
+            int i = 0, __t5 = 0;
+            bool __t4 = false, __t7 = false, __more0 = false, __cond0 = false;
             z = b;
             z__tan = b__tan;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t5 = w.Length;
@@ -399,7 +389,6 @@ namespace Sample
                 z = __t3;
                 z__tan = __t3__tan;
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t7 = label == 1;
             __cond0 = __t7;
@@ -454,7 +443,7 @@ namespace Sample
                 z__adj = __r6;
                 z__adj__tan = __r6__tan;
             }
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __t3__adj = z__adj;
@@ -477,7 +466,6 @@ namespace Sample
                 __t1__adj__tan = __r1__tan;
                 x__adj__tan[i] += __t1__adj__tan;
                 w__adj__tan[i] += __t0__adj__tan;
-                __count0 = __count0 - 1;
             }
             b__adj__tan += z__adj__tan;
             __out__tan = __value__tan;

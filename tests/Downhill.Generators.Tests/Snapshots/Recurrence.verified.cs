@@ -121,12 +121,11 @@ namespace Sample
             double s = 0, __t0 = 0, __t1 = 0, __t2 = 0, __t3 = 0, __t8 = 0;
             double s__adj = 0, __t1__adj = 0, __r0 = 0, __t2__adj = 0, __t3__adj = 0, __r1 = 0;
             double __r2 = 0, __r3 = 0, __t8__adj = 0, __r4 = 0, __r5 = 0, __value = 0;
-            int i = 0, __t6 = 0, __count0 = 0;
-            bool __t5 = false, __more1 = false;
+            int i = 0, __t6 = 0;
+            bool __t5 = false, __more0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
             s = s0;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t6 = x.Length;
@@ -143,7 +142,6 @@ namespace Sample
                 __tape.PushReserved(s);
                 s = global::System.Math.Tanh(__t3);
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t8 = s * s;
             __value = __t8;
@@ -152,7 +150,7 @@ namespace Sample
             s__adj = __r4;
             __r5 = __t8__adj * s;
             s__adj += __r5;
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __r1 = s * s;
@@ -166,7 +164,6 @@ namespace Sample
                 __t0 = x[i];
                 __r0 = __t1__adj * __t0;
                 s__adj = __r0;
-                __count0 = __count0 - 1;
             }
             s0__adj += s__adj;
             return __value;
@@ -179,12 +176,11 @@ namespace Sample
             double s__adj = 0, __t0__adj = 0, __t1__adj = 0, __r0 = 0, __r1 = 0, __t2__adj = 0;
             double __t3__adj = 0, __r2 = 0, __r3 = 0, __r4 = 0, __t8__adj = 0, __r5 = 0;
             double __r6 = 0, __value = 0;
-            int i = 0, __t6 = 0, __count0 = 0;
-            bool __t5 = false, __more1 = false;
+            int i = 0, __t6 = 0;
+            bool __t5 = false, __more0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
             s = s0;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t6 = x.Length;
@@ -201,7 +197,6 @@ namespace Sample
                 __tape.PushReserved(s);
                 s = global::System.Math.Tanh(__t3);
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t8 = s * s;
             __value = __t8;
@@ -210,7 +205,7 @@ namespace Sample
             s__adj = __r5;
             __r6 = __t8__adj * s;
             s__adj += __r6;
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __r2 = s * s;
@@ -227,7 +222,6 @@ namespace Sample
                 __r1 = __t1__adj * s;
                 __t0__adj = __r1;
                 x__adj[i] += __t0__adj;
-                __count0 = __count0 - 1;
             }
             s0__adj += s__adj;
             return __value;
@@ -287,13 +281,12 @@ namespace Sample
             double __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0;
             double __f9 = 0, __f10 = 0, __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0;
             double __f15 = 0;
-            int i = 0, __t6 = 0, __count0 = 0;
-            bool __t5 = false, __more1 = false;
+            int i = 0, __t6 = 0;
+            bool __t5 = false, __more0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
             s = s0;
             s__tan = s0__tan;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t6 = x.Length;
@@ -317,7 +310,6 @@ namespace Sample
                 __tape.PushReserved(s__tan);
                 (s, s__tan) = __dh_Recurrence__dual_Tanh_1(__t3, __t3__tan);
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t8 = s * s;
             __f3 = s__tan * s;
@@ -337,7 +329,7 @@ namespace Sample
             __r5__tan = __f7;
             s__adj += __r5;
             s__adj__tan += __r5__tan;
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __r1 = s * s;
@@ -367,7 +359,6 @@ namespace Sample
                 __r0__tan = __f15;
                 s__adj = __r0;
                 s__adj__tan = __r0__tan;
-                __count0 = __count0 - 1;
             }
             s0__adj__tan += s__adj__tan;
             __out__tan = __value__tan;
@@ -386,13 +377,12 @@ namespace Sample
             double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
             double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __f12 = 0;
             double __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0, __f18 = 0;
-            int i = 0, __t6 = 0, __count0 = 0;
-            bool __t5 = false, __more1 = false;
+            int i = 0, __t6 = 0;
+            bool __t5 = false, __more0 = false;
             var __tape = global::Downhill.Internal.Tape.Current;
             s = s0;
             s__tan = s0__tan;
             i = 0;
-            __count0 = 0;
             while (true)
             {
                 __t6 = x.Length;
@@ -416,7 +406,6 @@ namespace Sample
                 __tape.PushReserved(s__tan);
                 (s, s__tan) = __dh_Recurrence__dual_Tanh_1(__t3, __t3__tan);
                 i = i + 1;
-                __count0 = __count0 + 1;
             }
             __t8 = s * s;
             __f3 = s__tan * s;
@@ -436,7 +425,7 @@ namespace Sample
             __r6__tan = __f7;
             s__adj += __r6;
             s__adj__tan += __r6__tan;
-            while (__count0 > 0)
+            while (i > 0)
             {
                 i = i - 1;
                 __r2 = s * s;
@@ -472,7 +461,6 @@ namespace Sample
                 __r1__tan = __f18;
                 __t0__adj__tan = __r1__tan;
                 x__adj__tan[i] += __t0__adj__tan;
-                __count0 = __count0 - 1;
             }
             s0__adj__tan += s__adj__tan;
             __out__tan = __value__tan;

@@ -117,17 +117,16 @@ partial class Losses
     private static double __dh_Series__grad_10(global::System.ReadOnlySpan<double> c, double x, double __seed, global::System.Span<double> c__adj)
     {
         global::System.Span<double> terms = default, terms__adj = default;
-        int k = 0, j = 0, __count0 = 0, __count1 = 0;
+        int k = 0, j = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
         double __t9 = 0, __t0__adj = 0, __t2__adj = 0, __r0 = 0, __r1 = 0, s__adj = 0;
         double __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r2 = 0, __value = 0;
-        bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
+        bool __t3 = false, __t7 = false, __more0 = false, __more1 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
         k = 0;
-        __count0 = 0;
         while (k < 3)
         {
             __t0 = c[k];
@@ -136,34 +135,30 @@ partial class Losses
             __t2 = __t0 * __t1;
             terms[k] = __t2;
             k = k + 1;
-            __count0 = __count0 + 1;
         }
         s = 0.0;
         j = 0;
-        __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
             __t6 = s + __t5;
             s = __t6;
             j = j + 1;
-            __count1 = __count1 + 1;
         }
         __t9 = global::System.Math.Exp(s);
         __value = __t9;
         __t9__adj = __seed;
         __r2 = __t9__adj * __t9;
         s__adj = __r2;
-        while (__count1 > 0)
+        while (j > 0)
         {
             j = j - 1;
             __t6__adj = s__adj;
             s__adj = __t6__adj;
             __t5__adj = __t6__adj;
             terms__adj[j] += __t5__adj;
-            __count1 = __count1 - 1;
         }
-        while (__count0 > 0)
+        while (k > 0)
         {
             k = k - 1;
             __r1 = terms__adj[k];
@@ -173,7 +168,6 @@ partial class Losses
             __t0__adj = __r0;
             __t1 = __tape.PopDouble();
             c__adj[k] += __t0__adj;
-            __count0 = __count0 - 1;
         }
         __tape.ReleaseScratch(__scratch);
         return __value;
@@ -183,18 +177,17 @@ partial class Losses
     private static double __dh_Series__grad_11(global::System.ReadOnlySpan<double> c, double x, double __seed, global::System.Span<double> c__adj, ref double x__adj)
     {
         global::System.Span<double> terms = default, terms__adj = default;
-        int k = 0, j = 0, __count0 = 0, __count1 = 0;
+        int k = 0, j = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
         double __t9 = 0, __t0__adj = 0, __t1__adj = 0, __t2__adj = 0, __r0 = 0, __r1 = 0;
         double __r2 = 0, s__adj = 0, __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r3 = 0;
         double __value = 0;
-        bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
+        bool __t3 = false, __t7 = false, __more0 = false, __more1 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
         terms__adj = __tape.RentDoubles(3);
         k = 0;
-        __count0 = 0;
         while (k < 3)
         {
             __t0 = c[k];
@@ -203,34 +196,30 @@ partial class Losses
             __t2 = __t0 * __t1;
             terms[k] = __t2;
             k = k + 1;
-            __count0 = __count0 + 1;
         }
         s = 0.0;
         j = 0;
-        __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
             __t6 = s + __t5;
             s = __t6;
             j = j + 1;
-            __count1 = __count1 + 1;
         }
         __t9 = global::System.Math.Exp(s);
         __value = __t9;
         __t9__adj = __seed;
         __r3 = __t9__adj * __t9;
         s__adj = __r3;
-        while (__count1 > 0)
+        while (j > 0)
         {
             j = j - 1;
             __t6__adj = s__adj;
             s__adj = __t6__adj;
             __t5__adj = __t6__adj;
             terms__adj[j] += __t5__adj;
-            __count1 = __count1 - 1;
         }
-        while (__count0 > 0)
+        while (k > 0)
         {
             k = k - 1;
             __r2 = terms__adj[k];
@@ -244,7 +233,6 @@ partial class Losses
             __dh_Series_Poly_Power__grad_10(x, k, __t1__adj, ref x__adj);
             __t1 = __tape.PopDouble();
             c__adj[k] += __t0__adj;
-            __count0 = __count0 - 1;
         }
         __tape.ReleaseScratch(__scratch);
         return __value;
@@ -304,14 +292,14 @@ partial class Losses
     private static double __dh_Series__grad_10__tan_1001_h(global::System.ReadOnlySpan<double> c, double x, double __seed, global::System.ReadOnlySpan<double> c__tan, global::System.Span<double> c__adj__tan, ref double __out__tan)
     {
         global::System.Span<double> terms = default, terms__adj = default, terms__tan = default, terms__adj__tan = default;
-        int k = 0, j = 0, __count0 = 0, __count1 = 0;
+        int k = 0, j = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
         double __t9 = 0, s__adj = 0, __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r2 = 0;
         double __value = 0, __t0__tan = 0, __t2__tan = 0, s__tan = 0, __t5__tan = 0, __t6__tan = 0;
         double __t9__tan = 0, __t0__adj__tan = 0, __t2__adj__tan = 0, __r0__tan = 0, __r1__tan = 0, s__adj__tan = 0;
         double __t5__adj__tan = 0, __t6__adj__tan = 0, __r2__tan = 0, __value__tan = 0, __f0 = 0, __f1 = 0;
         double __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0, __f7 = 0;
-        bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
+        bool __t3 = false, __t7 = false, __more0 = false, __more1 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
@@ -319,7 +307,6 @@ partial class Losses
         terms__adj = __tape.RentDoubles(3);
         terms__adj__tan = __tape.RentDoubles(3);
         k = 0;
-        __count0 = 0;
         while (k < 3)
         {
             __t0 = c[k];
@@ -333,12 +320,10 @@ partial class Losses
             terms[k] = __t2;
             terms__tan[k] = __t2__tan;
             k = k + 1;
-            __count0 = __count0 + 1;
         }
         s = 0.0;
         s__tan = 0.0;
         j = 0;
-        __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
@@ -350,7 +335,6 @@ partial class Losses
             s = __t6;
             s__tan = __t6__tan;
             j = j + 1;
-            __count1 = __count1 + 1;
         }
         __t9 = global::System.Math.Exp(s);
         __f4 = __t9 * s__tan;
@@ -363,7 +347,7 @@ partial class Losses
         __r2__tan = __f5;
         s__adj = __r2;
         s__adj__tan = __r2__tan;
-        while (__count1 > 0)
+        while (j > 0)
         {
             j = j - 1;
             __t6__adj = s__adj;
@@ -374,9 +358,8 @@ partial class Losses
             __t5__adj__tan = __t6__adj__tan;
             terms__adj[j] += __t5__adj;
             terms__adj__tan[j] += __t5__adj__tan;
-            __count1 = __count1 - 1;
         }
-        while (__count0 > 0)
+        while (k > 0)
         {
             k = k - 1;
             __f6 = terms__adj__tan[k];
@@ -389,7 +372,6 @@ partial class Losses
             __t0__adj__tan = __r0__tan;
             __t1 = __tape.PopDouble();
             c__adj__tan[k] += __t0__adj__tan;
-            __count0 = __count0 - 1;
         }
         __out__tan = __value__tan;
         __tape.ReleaseScratch(__scratch);
@@ -400,7 +382,7 @@ partial class Losses
     private static double __dh_Series__grad_11__tan_10011_h(global::System.ReadOnlySpan<double> c, double x, double __seed, global::System.ReadOnlySpan<double> c__tan, global::System.Span<double> c__adj__tan, ref double x__adj__tan, ref double __out__tan)
     {
         global::System.Span<double> terms = default, terms__adj = default, terms__tan = default, terms__adj__tan = default;
-        int k = 0, j = 0, __count0 = 0, __count1 = 0;
+        int k = 0, j = 0;
         double __t0 = 0, __t1 = 0, __t2 = 0, s = 0, __t5 = 0, __t6 = 0;
         double __t9 = 0, __t1__adj = 0, __t2__adj = 0, __r1 = 0, __r2 = 0, s__adj = 0;
         double __t5__adj = 0, __t6__adj = 0, __t9__adj = 0, __r3 = 0, __value = 0, x__adj = 0;
@@ -409,7 +391,7 @@ partial class Losses
         double s__adj__tan = 0, __t5__adj__tan = 0, __t6__adj__tan = 0, __r3__tan = 0, __value__tan = 0, __f0 = 0;
         double __f1 = 0, __f2 = 0, __f3 = 0, __f4 = 0, __f5 = 0, __f6 = 0;
         double __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0, __f11 = 0, __unused__tan = 0;
-        bool __t3 = false, __t7 = false, __more1 = false, __more2 = false;
+        bool __t3 = false, __t7 = false, __more0 = false, __more1 = false;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __scratch = __tape.ScratchMark;
         terms = __tape.RentDoubles(3);
@@ -417,7 +399,6 @@ partial class Losses
         terms__adj = __tape.RentDoubles(3);
         terms__adj__tan = __tape.RentDoubles(3);
         k = 0;
-        __count0 = 0;
         while (k < 3)
         {
             __t0 = c[k];
@@ -431,12 +412,10 @@ partial class Losses
             terms[k] = __t2;
             terms__tan[k] = __t2__tan;
             k = k + 1;
-            __count0 = __count0 + 1;
         }
         s = 0.0;
         s__tan = 0.0;
         j = 0;
-        __count1 = 0;
         while (j < 3)
         {
             __t5 = terms[j];
@@ -448,7 +427,6 @@ partial class Losses
             s = __t6;
             s__tan = __t6__tan;
             j = j + 1;
-            __count1 = __count1 + 1;
         }
         __t9 = global::System.Math.Exp(s);
         __f4 = __t9 * s__tan;
@@ -461,7 +439,7 @@ partial class Losses
         __r3__tan = __f5;
         s__adj = __r3;
         s__adj__tan = __r3__tan;
-        while (__count1 > 0)
+        while (j > 0)
         {
             j = j - 1;
             __t6__adj = s__adj;
@@ -472,9 +450,8 @@ partial class Losses
             __t5__adj__tan = __t6__adj__tan;
             terms__adj[j] += __t5__adj;
             terms__adj__tan[j] += __t5__adj__tan;
-            __count1 = __count1 - 1;
         }
-        while (__count0 > 0)
+        while (k > 0)
         {
             k = k - 1;
             __r2 = terms__adj[k];
@@ -500,7 +477,6 @@ partial class Losses
             __dh_Series_Poly_Power__grad_10__tan_0011(x, k, __t1__adj, ref x__adj, __t1__adj__tan, ref x__adj__tan, ref __unused__tan);
             __t1 = __tape.PopDouble();
             c__adj__tan[k] += __t0__adj__tan;
-            __count0 = __count0 - 1;
         }
         __out__tan = __value__tan;
         __tape.ReleaseScratch(__scratch);

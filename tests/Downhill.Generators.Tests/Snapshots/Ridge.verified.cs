@@ -54,12 +54,11 @@ partial class Regression
         double __r0 = 0, __t4__adj = 0, __t5__adj = 0, __t6__adj = 0, __t7__adj = 0, __r1 = 0;
         double __r2 = 0, __t8__adj = 0, __t11__adj = 0, __r3 = 0, __t12__adj = 0, __r4 = 0;
         double __r5 = 0, __t13__adj = 0, __r6 = 0, __t14__adj = 0, __value = 0;
-        int i = 0, __count0 = 0;
-        bool __t9 = false, __more1 = false;
+        int i = 0;
+        bool __t9 = false, __more0 = false;
         e = -y;
         norm = 0.0;
         i = 0;
-        __count0 = 0;
         while (i < 3)
         {
             __t1 = w[i];
@@ -73,7 +72,6 @@ partial class Regression
             __t8 = norm + __t7;
             norm = __t8;
             i = i + 1;
-            __count0 = __count0 + 1;
         }
         __t11 = 0.5 * e;
         __t12 = __t11 * e;
@@ -91,7 +89,7 @@ partial class Regression
         e__adj = __r5;
         __r3 = __t11__adj * 0.5;
         e__adj += __r3;
-        while (__count0 > 0)
+        while (i > 0)
         {
             i = i - 1;
             __t8__adj = norm__adj;
@@ -112,7 +110,6 @@ partial class Regression
             __r0 = __t3__adj * __t2;
             __t1__adj = __r0;
             w__adj[i] += __t1__adj;
-            __count0 = __count0 - 1;
         }
         return __value;
     }
@@ -127,12 +124,11 @@ partial class Regression
         double __t6__adj = 0, __t7__adj = 0, __r3 = 0, __r4 = 0, __t8__adj = 0, __t11__adj = 0;
         double __r5 = 0, __t12__adj = 0, __r6 = 0, __r7 = 0, __t13__adj = 0, __r8 = 0;
         double __r9 = 0, __t14__adj = 0, __value = 0;
-        int i = 0, __count0 = 0;
-        bool __t9 = false, __more1 = false;
+        int i = 0;
+        bool __t9 = false, __more0 = false;
         e = -y;
         norm = 0.0;
         i = 0;
-        __count0 = 0;
         while (i < 3)
         {
             __t1 = w[i];
@@ -146,7 +142,6 @@ partial class Regression
             __t8 = norm + __t7;
             norm = __t8;
             i = i + 1;
-            __count0 = __count0 + 1;
         }
         __t11 = 0.5 * e;
         __t12 = __t11 * e;
@@ -166,7 +161,7 @@ partial class Regression
         e__adj = __r7;
         __r5 = __t11__adj * 0.5;
         e__adj += __r5;
-        while (__count0 > 0)
+        while (i > 0)
         {
             i = i - 1;
             __t8__adj = norm__adj;
@@ -191,7 +186,6 @@ partial class Regression
             __t2__adj = __r2;
             x__adj[i] += __t2__adj;
             w__adj[i] += __t1__adj;
-            __count0 = __count0 - 1;
         }
         __r0 = e__adj * (-1.0);
         y__adj += __r0;
@@ -280,14 +274,13 @@ partial class Regression
         double __f5 = 0, __f6 = 0, __f7 = 0, __f8 = 0, __f9 = 0, __f10 = 0;
         double __f11 = 0, __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0;
         double __f17 = 0, __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0, __f22 = 0;
-        int i = 0, __count0 = 0;
-        bool __t9 = false, __more1 = false;
+        int i = 0;
+        bool __t9 = false, __more0 = false;
         e = -y;
         e__tan = -0.0;
         norm = 0.0;
         norm__tan = 0.0;
         i = 0;
-        __count0 = 0;
         while (i < 3)
         {
             __t1 = w[i];
@@ -319,7 +312,6 @@ partial class Regression
             norm = __t8;
             norm__tan = __t8__tan;
             i = i + 1;
-            __count0 = __count0 + 1;
         }
         __t11 = 0.5 * e;
         __f9 = 0.5 * e__tan;
@@ -351,7 +343,7 @@ partial class Regression
         __f17 = __t11__adj__tan * 0.5;
         __r3__tan = __f17;
         e__adj__tan += __r3__tan;
-        while (__count0 > 0)
+        while (i > 0)
         {
             i = i - 1;
             __t8__adj = norm__adj;
@@ -377,7 +369,6 @@ partial class Regression
             __r0__tan = __f22;
             __t1__adj__tan = __r0__tan;
             w__adj__tan[i] += __t1__adj__tan;
-            __count0 = __count0 - 1;
         }
         __out__tan = __value__tan;
         return __value;
@@ -401,14 +392,13 @@ partial class Regression
         double __f12 = 0, __f13 = 0, __f14 = 0, __f15 = 0, __f16 = 0, __f17 = 0;
         double __f18 = 0, __f19 = 0, __f20 = 0, __f21 = 0, __f22 = 0, __f23 = 0;
         double __f24 = 0, __f25 = 0, __f26 = 0, __f27 = 0, __f28 = 0;
-        int i = 0, __count0 = 0;
-        bool __t9 = false, __more1 = false;
+        int i = 0;
+        bool __t9 = false, __more0 = false;
         e = -y;
         e__tan = -0.0;
         norm = 0.0;
         norm__tan = 0.0;
         i = 0;
-        __count0 = 0;
         while (i < 3)
         {
             __t1 = w[i];
@@ -440,7 +430,6 @@ partial class Regression
             norm = __t8;
             norm__tan = __t8__tan;
             i = i + 1;
-            __count0 = __count0 + 1;
         }
         __t11 = 0.5 * e;
         __f9 = 0.5 * e__tan;
@@ -481,7 +470,7 @@ partial class Regression
         __r5__tan = __f18;
         e__adj += __r5;
         e__adj__tan += __r5__tan;
-        while (__count0 > 0)
+        while (i > 0)
         {
             i = i - 1;
             __t8__adj = norm__adj;
@@ -519,7 +508,6 @@ partial class Regression
             __t2__adj__tan = __r2__tan;
             x__adj__tan[i] += __t2__adj__tan;
             w__adj__tan[i] += __t1__adj__tan;
-            __count0 = __count0 - 1;
         }
         __f28 = e__adj__tan * (-1.0);
         __r0__tan = __f28;

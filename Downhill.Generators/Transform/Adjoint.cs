@@ -116,6 +116,7 @@ internal sealed class AdjointTransform
     private sealed record Place(int Index, int[] Loops, int Block, int InBlock, Stmt? Parent, HashSet<string> AssignsWithin);
 
     private readonly Dictionary<Stmt, Place> places = new(ByReference.Instance);
+    private readonly Dictionary<Stmt, int> loopIds = new(ByReference.Instance);
     private readonly Dictionary<string, List<Stmt>> uses = [];
     private readonly Dictionary<string, Assign> definitions = [];
     private readonly Dictionary<Stmt, List<Assign>> recompute = new(ByReference.Instance);
@@ -159,6 +160,7 @@ internal sealed class AdjointTransform
                     Locate(branch.Else, around, s);
                     break;
                 case Loop loop:
+                    loopIds[loop] = loops;
                     Locate(loop.Body, [.. around, loops++], s);
                     break;
             }
@@ -273,8 +275,13 @@ internal sealed class AdjointTransform
         return reads.Select(Atom.Of);
     }
 
-    /// <summary>A loop whose counter tells how many iterations to reverse (see <see cref="FindCountedLoops"/>).</summary>
-    private sealed record Counted(string Counter, Atom Start, bool Up);
+    /// <summary>
+    /// A loop whose counter tells how many iterations to reverse (see <see cref="FindCountedLoops"/>). A nested
+    /// one pushes its counter's exit value right after it and pops it where its reverse starts
+    /// (<paramref name="Pushes"/>), so the reset before it need not store the counter's old value, which kept
+    /// the counter live across the rest of the outer loop's body.
+    /// </summary>
+    private sealed record Counted(string Counter, Atom Start, bool Up, bool Pushes);
 
     private readonly Dictionary<Stmt, Counted> counted = new(ByReference.Instance);
 
@@ -299,7 +306,7 @@ internal sealed class AdjointTransform
                     if (k > 0 && block[k - 1] is Assign { Op: Op.Copy } init && init.Args[0].IsConst
                         && b.TypeOf(init.Target) == IrType.Int && Step(loop, init.Target) is { } up && Differentiates(loop.Body))
                     {
-                        counted[loop] = new Counted(init.Target, init.Args[0], up);
+                        counted[loop] = new Counted(init.Target, init.Args[0], up, places[loop].Loops.Length > 0);
                         if (!uses.TryGetValue(init.Target, out var list))
                         {
                             uses[init.Target] = list = [];
@@ -511,8 +518,12 @@ internal sealed class AdjointTransform
         }
 
         var at = places[statement];
-        return list.Any(u => places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any());
+        return list.Any(u => !RestoredBy(u, target) && (places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any()));
     }
+
+    /// <summary>Whether the reverse read <paramref name="use"/> of <paramref name="counter"/> is in (or is) a counted loop that restores the counter itself.</summary>
+    private bool RestoredBy(Stmt use, string counter) => counted.Any(kv =>
+        kv.Value.Pushes && kv.Value.Counter == counter && (ReferenceEquals(kv.Key, use) || places[use].Loops.Contains(loopIds[kv.Key])));
 
     // ------------------------------------------------------------ sweeps
 
@@ -740,8 +751,14 @@ internal sealed class AdjointTransform
 
         if (counted.TryGetValue(loop, out var by))
         {
-            // The counter, restored to its exit value here, counts the iterations back to its start.
+            // The counter, at its exit value here, counts the iterations back to its start.
             forward.Add(new Loop(loop.Header, loop.Cond, bodyForward.ToEquatableArray()));
+            if (by.Pushes)
+            {
+                forward.Add(new Push(Atom.Of(by.Counter), IrType.Int));
+                rev.Add(new Pop(by.Counter));
+            }
+
             string again = "__more" + counters++;
             b.Declare(again, IrType.Bool);
             var test = new Assign(again, by.Up ? Op.Gt : Op.Lt, new EquatableArray<Atom>([Atom.Of(by.Counter), by.Start]));

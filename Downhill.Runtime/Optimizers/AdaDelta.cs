@@ -12,7 +12,7 @@ public sealed class AdaDelta : Optimizer
     public AdaDelta(TrainingOptions options)
         : base(options)
     {
-        Decay = Math.Exp(-Math.Log(2) / options.RmsHalflife);
+        Decay = DecayForHalflife(options.RmsHalflife);
         Epsilon = options.RmsRegularizer;
     }
 

@@ -13,8 +13,8 @@ public class Adam : Optimizer
     public Adam(TrainingOptions options)
         : base(options)
     {
-        Beta1 = options.Beta1 ?? Math.Exp(-Math.Log(2) / options.Beta1Halflife);
-        Beta2 = options.Beta2 ?? Math.Exp(-Math.Log(2) / options.Beta2Halflife);
+        Beta1 = options.Beta1 ?? DecayForHalflife(options.Beta1Halflife);
+        Beta2 = options.Beta2 ?? DecayForHalflife(options.Beta2Halflife);
         Epsilon = options.RmsRegularizer;
     }
 

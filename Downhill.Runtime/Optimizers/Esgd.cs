@@ -18,7 +18,7 @@ public sealed class Esgd : Optimizer
     public Esgd(TrainingOptions options)
         : base(options)
     {
-        Decay = Math.Exp(-Math.Log(2) / options.RmsHalflife);
+        Decay = DecayForHalflife(options.RmsHalflife);
         Epsilon = options.RmsRegularizer;
         rng = new Rng(unchecked(options.Seed + 0x5EED_E56DL));
     }

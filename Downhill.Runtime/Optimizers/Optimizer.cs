@@ -32,6 +32,13 @@ public abstract class Optimizer
     private Array[]? velocity;
     private int[]? sizes;
 
+    /// <summary>
+    /// The per-step decay of a running average with the given halflife in steps: exp(−ln 2 / halflife), the
+    /// form downhill takes its RMS and Adam decays in (halflife 14 → 0.9517).
+    /// </summary>
+    /// <param name="halflife">Steps after which an old value's weight has halved.</param>
+    protected static double DecayForHalflife(double halflife) => Math.Exp(-Math.Log(2) / halflife);
+
     /// <summary>Reads the options every algorithm shares (validated: see <see cref="TrainingOptionsValidation"/>).</summary>
     /// <param name="options">The training options.</param>
     protected Optimizer(TrainingOptions options)

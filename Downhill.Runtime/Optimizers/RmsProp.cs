@@ -13,7 +13,7 @@ public sealed class RmsProp : Optimizer
     public RmsProp(TrainingOptions options)
         : base(options)
     {
-        Decay = Math.Exp(-Math.Log(2) / options.RmsHalflife);
+        Decay = DecayForHalflife(options.RmsHalflife);
         Epsilon = options.RmsRegularizer;
     }
 

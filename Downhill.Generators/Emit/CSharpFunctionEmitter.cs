@@ -92,11 +92,13 @@ internal sealed class CSharpFunctionEmitter
     private void Emit()
     {
         var parameters = string.Join(", ", function.Params.Select(p => TypeName(p.Type, p.Mode, function.IsFloat) + " " + p.Name));
-        bool pair = function.Body.Count > 0 && function.Body[function.Body.Count - 1] is Return { Tangent: not null };
+        bool pair = IrWalk.ReturnsPair(function);
         w.Open($"private static {(pair ? $"({real} Value, {real} Tangent)" : real)} {function.Name}({parameters})");
         var used = new HashSet<string>();
         Collect(function.Body, used);
-        bool usesTape = UsesTape(function.Body);
+        var statements = IrWalk.All(function.Body).ToList();
+        usesScratch = statements.Any(s => s is Alloc);
+        bool usesTape = usesScratch || statements.Any(s => s is Push or Pop);
         foreach (var group in function.Locals.Where(l => used.Contains(l.Name)).GroupBy(l => l.Type))
         {
             string init = group.Key switch
@@ -138,32 +140,6 @@ internal sealed class CSharpFunctionEmitter
         {
             yield return items.Skip(k).Take(size).ToList();
         }
-    }
-
-    private bool UsesTape(IEnumerable<Stmt> block)
-    {
-        bool uses = false;
-        foreach (var s in block)
-        {
-            switch (s)
-            {
-                case Push or Pop:
-                    uses = true;
-                    break;
-                case Alloc:
-                    uses = true;
-                    usesScratch = true;
-                    break;
-                case If i:
-                    uses |= UsesTape(i.Then) | UsesTape(i.Else);
-                    break;
-                case Loop l:
-                    uses |= UsesTape(l.Header) | UsesTape(l.Body);
-                    break;
-            }
-        }
-
-        return uses;
     }
 
     private static void Collect(IEnumerable<Stmt> block, HashSet<string> used)

@@ -86,7 +86,7 @@ internal sealed class LossEmitter
         Method(
             $"{real} {name}HessianVector",
             Signature(loss.Args) + Tangents(parameters) + Outputs(parameters, "h"),
-            [$"{real} __unused = 0;", .. Guarded(hessian, $"return {hessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(parameters, "h")}, ref __unused);")]);
+            Guarded(hessian, $"return {hessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(parameters, "h")}, ref __unused);", $"{real} __unused = 0;"));
 
         Summary($"Reverse mode for hypergradients: returns {name} and ADDS its gradient with respect to every [Param], [Hyper] and real data argument.");
         Method($"{real} {name}GradientFull", Signature(loss.Args) + Outputs(differentiated, "d"), Guarded(fullGradient, $"return {fullGradient}({Forward()}, {one}{OutputArgs(differentiated, "d")});"));
@@ -95,7 +95,7 @@ internal sealed class LossEmitter
         Method(
             $"{real} {name}HessianVectorFull",
             Signature(loss.Args) + Tangents(parameters) + Outputs(differentiated, "h"),
-            [$"{real} __unused = 0;", .. Guarded(fullHessian, $"return {fullHessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(differentiated, "h")}, ref __unused);")]);
+            Guarded(fullHessian, $"return {fullHessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(differentiated, "h")}, ref __unused);", $"{real} __unused = 0;"));
 
         // The entry points' own functions push without growing the tape (see Guarded); a function that
         // another one calls must grow it, since its caller may already have written derivatives.
@@ -105,7 +105,7 @@ internal sealed class LossEmitter
         foreach (var f in functions)
         {
             w.Line(GeneratedCode);
-            if (f.Body[f.Body.Count - 1] is Return { Tangent: not null })
+            if (IrWalk.ReturnsPair(f))
             {
                 // A DualAssign helper: inlined, its call would be back inside the caller's loop (see DualAssign).
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
@@ -148,31 +148,39 @@ internal sealed class LossEmitter
     }
 
     /// <summary>
-    /// The body of an entry point that calls a function pushing with Tape.PushReserved: when the tape is
-    /// full, grow it and run again (the forward sweep, where pushes happen, writes no output); on any other
-    /// exception, leave the tape as it was.
+    /// The body of an entry point whose call (of <paramref name="function"/>) uses the tape: when a push finds
+    /// it full (Tape.PushReserved), grow it and run again (the forward sweep, where pushes happen, writes no
+    /// output); on any other exception, leave the tape as it was.
     /// </summary>
-    private string[] Guarded(string function, string call) => !UsesTape(function, []) ? [call] :
-    [
-        "var __tape = global::Downhill.Internal.Tape.Current;",
-        "var __state = __tape.Save();",
-        "while (true)",
-        "{",
-        "    try",
-        "    {",
-        "        " + call,
-        "    }",
-        "    catch (global::Downhill.Internal.TapeFullException)",
-        "    {",
-        "        __tape.GrowAfterFull(__state);",
-        "    }",
-        "    catch",
-        "    {",
-        "        __tape.Restore(__state);",
-        "        throw;",
-        "    }",
-        "}",
-    ];
+    /// <param name="local">A local the call needs, declared first.</param>
+    private Action Guarded(string function, string call, string? local = null) => () =>
+    {
+        if (local is not null)
+        {
+            w.Line(local);
+        }
+
+        if (!UsesTape(function, []))
+        {
+            w.Line(call);
+            return;
+        }
+
+        w.Line("var __tape = global::Downhill.Internal.Tape.Current;");
+        w.Line("var __state = __tape.Save();");
+        w.Open("while (true)");
+        w.Open("try");
+        w.Line(call);
+        w.Close();
+        w.Open("catch (global::Downhill.Internal.TapeFullException)");
+        w.Line("__tape.GrowAfterFull(__state);");
+        w.Close();
+        w.Open("catch");
+        w.Line("__tape.Restore(__state);");
+        w.Line("throw;");
+        w.Close();
+        w.Close();
+    };
 
     /// <summary>Whether <paramref name="function"/> or anything it calls pushes on the tape or rents scratch arrays.</summary>
     private bool UsesTape(string function, HashSet<string> seen)
@@ -183,37 +191,23 @@ internal sealed class LossEmitter
         }
 
         var f = byName[function];
-        return Statements(f.Body).Any(s => s is Push or Alloc)
+        return IrWalk.All(f.Body).Any(s => s is Push or Alloc)
             || DerivativeProgram.Calls(f.Body).Any(callee => UsesTape(callee, seen));
     }
 
-    private static IEnumerable<Stmt> Statements(IEnumerable<Stmt> block)
+    private void Method(string header, string parameters, params string[] body) => Method(header, parameters, () =>
     {
-        foreach (var s in block)
-        {
-            yield return s;
-            var children = s switch
-            {
-                If i => i.Then.Concat(i.Else),
-                Loop l => l.Header.Concat(l.Body),
-                _ => [],
-            };
-            foreach (var c in Statements(children))
-            {
-                yield return c;
-            }
-        }
-    }
-
-    private void Method(string header, string parameters, params string[] body)
-    {
-        w.Line(GeneratedCode);
-        w.Open($"{access} static {header}({parameters})");
         foreach (var line in body)
         {
             w.Line(line);
         }
+    });
 
+    private void Method(string header, string parameters, Action body)
+    {
+        w.Line(GeneratedCode);
+        w.Open($"{access} static {header}({parameters})");
+        body();
         w.Close();
         w.Line();
     }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Downhill.Generators.Model;
 
 namespace Downhill.Generators.Ir;
@@ -193,3 +195,30 @@ internal sealed record IrFunction(
     EquatableArray<IrLocal> Locals,
     EquatableArray<Stmt> Body,
     EquatableArray<SourceLoc> Locations);
+
+/// <summary>Walks IR statement trees.</summary>
+internal static class IrWalk
+{
+    /// <summary>Every statement of <paramref name="block"/> and of the blocks inside it (branches, loop headers and bodies), in preorder.</summary>
+    public static IEnumerable<Stmt> All(IEnumerable<Stmt> block)
+    {
+        foreach (var s in block)
+        {
+            yield return s;
+            var children = s switch
+            {
+                If i => i.Then.Concat(i.Else),
+                Loop l => l.Header.Concat(l.Body),
+                _ => [],
+            };
+            foreach (var c in All(children))
+            {
+                yield return c;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="function"/> is a <see cref="DualAssign"/> helper: it returns a value and its tangent.</summary>
+    public static bool ReturnsPair(IrFunction function) =>
+        function.Body.Count > 0 && function.Body[function.Body.Count - 1] is Return { Tangent: not null };
+}

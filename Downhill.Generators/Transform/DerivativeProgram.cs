@@ -115,33 +115,11 @@ internal sealed class DerivativeProgram
         return order;
     }
 
-    public static IEnumerable<string> Calls(IEnumerable<Stmt> block)
+    /// <summary>The functions that <paramref name="block"/> calls (helpers and <see cref="DualAssign"/> helpers).</summary>
+    public static IEnumerable<string> Calls(IEnumerable<Stmt> block) => IrWalk.All(block).Select(s => s switch
     {
-        foreach (var s in block)
-        {
-            switch (s)
-            {
-                case Call c:
-                    yield return c.Function;
-                    break;
-                case DualAssign d:
-                    yield return d.Function;
-                    break;
-                case If i:
-                    foreach (var n in Calls(i.Then).Concat(Calls(i.Else)))
-                    {
-                        yield return n;
-                    }
-
-                    break;
-                case Loop l:
-                    foreach (var n in Calls(l.Header).Concat(Calls(l.Body)))
-                    {
-                        yield return n;
-                    }
-
-                    break;
-            }
-        }
-    }
+        Call c => c.Function,
+        DualAssign d => d.Function,
+        _ => null,
+    }).OfType<string>();
 }

@@ -59,8 +59,8 @@ internal sealed class TangentTransform
 
         // Outputs whose primal is dropped: only accumulated into, so the accumulations go; an output that
         // is handed to a callee (which accumulates into it) becomes a local buffer instead.
-        var passed = new HashSet<string>();
-        CollectPassed(function.Body, passed);
+        var passed = new HashSet<string>(IrWalk.All(function.Body).OfType<Call>().SelectMany(c => c.Args)
+            .Where(arg => arg.Mode is ParamMode.Ref or ParamMode.SpanOut && arg.Atom.Var is not null).Select(arg => arg.Atom.Var!));
         var discarded = new HashSet<string>();
         var buffers = new List<IrParam>();
         var parameters = new List<IrParam>();
@@ -125,34 +125,6 @@ internal sealed class TangentTransform
 
         var body = prologue.Concat(transform.Block(function.Body)).ToEquatableArray();
         return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body, function.Locations);
-    }
-
-    private static void CollectPassed(IEnumerable<Stmt> block, HashSet<string> passed)
-    {
-        foreach (var s in block)
-        {
-            switch (s)
-            {
-                case Call call:
-                    foreach (var arg in call.Args)
-                    {
-                        if (arg.Mode is ParamMode.Ref or ParamMode.SpanOut && arg.Atom.Var is { } v)
-                        {
-                            passed.Add(v);
-                        }
-                    }
-
-                    break;
-                case If i:
-                    CollectPassed(i.Then, passed);
-                    CollectPassed(i.Else, passed);
-                    break;
-                case Loop l:
-                    CollectPassed(l.Header, passed);
-                    CollectPassed(l.Body, passed);
-                    break;
-            }
-        }
     }
 
     private bool IsActive(Atom a) => a.Var is { } v && active.Contains(v);

@@ -33,8 +33,27 @@ public abstract class LossCase
     /// <summary>Zeroes the gradient and Hessian-vector outputs (the generated methods add to them).</summary>
     public abstract void ClearOutputs();
 
-    /// <summary>Checks the generated derivatives against the hand-written gradient; throws on disagreement.</summary>
-    public abstract void Verify();
+    /// <summary>
+    /// Checks, on every row, that each derivative method returns the loss and (<see cref="VerifyRow"/>) that the
+    /// generated derivatives agree with the hand-written gradient; throws on disagreement.
+    /// </summary>
+    public void Verify()
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            ClearOutputs();
+            double f = Loss(r);
+            Agreement.Value(Name, "gradient's value", f, Gradient(r));
+            Agreement.Value(Name, "hand gradient's value", f, HandGradient(r));
+            Agreement.Value(Name, "Hessian-vector value", f, HessianVector(r));
+            VerifyRow(r);
+        }
+
+        ClearOutputs();
+    }
+
+    /// <summary>After the derivative methods ran on <paramref name="row"/>: their outputs against the hand-written gradient.</summary>
+    protected abstract void VerifyRow(int row);
 
     protected static double[] Uniform(Random random, int length, double low, double high)
     {
@@ -158,28 +177,18 @@ public sealed class MlpCase : LossCase
         }
     }
 
-    public override void Verify()
+    protected override void VerifyRow(int row)
     {
-        for (int r = 0; r < Rows; r++)
-        {
-            ClearOutputs();
-            double f = Loss(r);
-            Agreement.Value(Name, "gradient's value", f, Gradient(r));
-            Agreement.Value(Name, "hand gradient's value", f, HandGradient(r));
-            Agreement.Value(Name, "Hessian-vector value", f, HessianVector(r));
-            Agreement.Relative(Name, "dW1", ew1, dw1);
-            Agreement.Relative(Name, "db1", eb1, db1);
-            Agreement.Relative(Name, "dW2", ew2, dw2);
-            Agreement.Relative(Name, "db2", eb2, db2);
+        Agreement.Relative(Name, "dW1", ew1, dw1);
+        Agreement.Relative(Name, "db1", eb1, db1);
+        Agreement.Relative(Name, "dW2", ew2, dw2);
+        Agreement.Relative(Name, "db2", eb2, db2);
 
-            // H·t against a central difference of the hand-written gradient along t.
-            double[][] p = [w1, b1, w2, b2];
-            double[][] t = [tw1, tb1, tw2, tb2];
-            double[][] h = [hw1, hb1, hw2, hb2];
-            Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Mlp(q[0], q[1], q[2], q[3], x[r], labels[r], g[0], g[1], g[2], g[3]));
-        }
-
-        ClearOutputs();
+        // H·t against a central difference of the hand-written gradient along t.
+        double[][] p = [w1, b1, w2, b2];
+        double[][] t = [tw1, tb1, tw2, tb2];
+        double[][] h = [hw1, hb1, hw2, hb2];
+        Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Mlp(q[0], q[1], q[2], q[3], x[row], labels[row], g[0], g[1], g[2], g[3]));
     }
 }
 
@@ -272,25 +281,15 @@ public sealed class LogisticCase : LossCase
         db = hb = eb = 0;
     }
 
-    public override void Verify()
+    protected override void VerifyRow(int row)
     {
-        for (int r = 0; r < Rows; r++)
-        {
-            ClearOutputs();
-            double f = Loss(r);
-            Agreement.Value(Name, "gradient's value", f, Gradient(r));
-            Agreement.Value(Name, "hand gradient's value", f, HandGradient(r));
-            Agreement.Value(Name, "Hessian-vector value", f, HessianVector(r));
-            Agreement.Relative(Name, "dw", ew, dw);
-            Agreement.Relative(Name, "db", [eb], [db]);
+        Agreement.Relative(Name, "dw", ew, dw);
+        Agreement.Relative(Name, "db", [eb], [db]);
 
-            double[][] p = [w, [b]];
-            double[][] t = [tw, [tb]];
-            double[][] h = [hw, [hb]];
-            Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Logistic(q[0], q[1][0], x[r], labels[r], g[0], ref g[1][0]));
-        }
-
-        ClearOutputs();
+        double[][] p = [w, [b]];
+        double[][] t = [tw, [tb]];
+        double[][] h = [hw, [hb]];
+        Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Logistic(q[0], q[1][0], x[row], labels[row], g[0], ref g[1][0]));
     }
 }
 
@@ -378,24 +377,14 @@ public sealed class RecurrenceCase : LossCase
         ds0 = hs0 = es0 = 0;
     }
 
-    public override void Verify()
+    protected override void VerifyRow(int row)
     {
-        for (int r = 0; r < Rows; r++)
-        {
-            ClearOutputs();
-            double f = Loss(r);
-            Agreement.Value(Name, "gradient's value", f, Gradient(r));
-            Agreement.Value(Name, "hand gradient's value", f, HandGradient(r));
-            Agreement.Value(Name, "Hessian-vector value", f, HessianVector(r));
-            Agreement.Relative(Name, "dw", ew, dw);
-            Agreement.Relative(Name, "ds0", [es0], [ds0]);
+        Agreement.Relative(Name, "dw", ew, dw);
+        Agreement.Relative(Name, "ds0", [es0], [ds0]);
 
-            double[][] p = [w, [s0]];
-            double[][] t = [tw, [ts0]];
-            double[][] h = [hw, [hs0]];
-            Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Recurrence(q[0], q[1][0], x[r], g[0], ref g[1][0]));
-        }
-
-        ClearOutputs();
+        double[][] p = [w, [s0]];
+        double[][] t = [tw, [ts0]];
+        double[][] h = [hw, [hs0]];
+        Agreement.HessianVector(Name, p, t, h, (q, g) => HandGradients.Recurrence(q[0], q[1][0], x[row], g[0], ref g[1][0]));
     }
 }

@@ -88,7 +88,7 @@ public sealed class BatchEvaluator<T> : IDisposable
     {
         Start(LossOnly, parameters, hypers, batch, null, null);
         pool.Run(chunkWork);
-        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
+        return ReducedLoss();
     }
 
     /// <summary>The mean (or summed) loss; writes the matching gradient to <paramref name="gradient"/>.</summary>
@@ -97,7 +97,7 @@ public sealed class BatchEvaluator<T> : IDisposable
         Start(Gradient, parameters, hypers, batch, null, gradient);
         pool.Run(chunkWork);
         pool.Run(reduceWork);
-        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
+        return ReducedLoss();
     }
 
     /// <summary>The mean (or summed) loss; writes the matching Hessian-vector product H·<paramref name="tangent"/> to <paramref name="product"/>.</summary>
@@ -106,7 +106,7 @@ public sealed class BatchEvaluator<T> : IDisposable
         Start(HessianVector, parameters, hypers, batch, tangent, product);
         pool.Run(chunkWork);
         pool.Run(reduceWork);
-        return Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
+        return ReducedLoss();
     }
 
     /// <summary>Writes each monitor's mean over the batch's rows to <paramref name="means"/> (schema order).</summary>
@@ -160,6 +160,9 @@ public sealed class BatchEvaluator<T> : IDisposable
         nextChunk = -1;
         nextBlock = -1;
     }
+
+    /// <summary>The batch's loss: the chunks' sum, divided by the rows for <see cref="Reduction.Mean"/>.</summary>
+    private double ReducedLoss() => Reduction == Reduction.Sum ? SumLoss() : SumLoss() / batch.Rows;
 
     private double SumLoss()
     {

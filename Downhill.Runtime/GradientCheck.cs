@@ -39,8 +39,9 @@ namespace Downhill;
 /// </para>
 /// <para>
 /// Tolerances: first order 1e-6 (double) or 2e-3 (float); second order 1e-5 (double) or 2e-2 (float).
-/// Near a kink (Abs at 0, a branch, Max of near-equal arguments) finite differences are meaningless: check at points
-/// away from kinks.
+/// Near a kink (Abs at 0, a branch, Max of near-equal arguments) finite differences are meaningless: every failing
+/// component is probed for one (see <see cref="GradientCheckEntry.AtKink"/>), and the report says so; check at
+/// points away from kinks.
 /// </para>
 /// </remarks>
 public static class GradientCheck
@@ -98,33 +99,11 @@ public static class GradientCheck
             secondTol = options.SecondOrderTolerance ?? (isFloat ? GradientCheckOptions.FloatSecondOrderTolerance : GradientCheckOptions.DoubleSecondOrderTolerance);
             stepScale = options.StepScale ?? (isFloat ? GradientCheckOptions.FloatStepScale : GradientCheckOptions.DoubleStepScale);
             floor = options.ScaleFloor ?? (isFloat ? GradientCheckOptions.FloatScaleFloor : GradientCheckOptions.DoubleScaleFloor);
-            if (options.Points < 0)
-            {
-                throw new ArgumentException("Points must be 0 or more.", nameof(options));
-            }
-
+            GradientCheckInputs.Validate(options);
             rng = new Rng(options.Seed);
-
-            if (at.Length != schema.Params.Count)
-            {
-                throw new ArgumentException($"{schema.Name} has {schema.Params.Count} parameter(s) but {at.Length} array(s) were given.", nameof(at));
-            }
-
-            for (int i = 0; i < at.Length; i++)
-            {
-                if (at[i] is null || (!schema.Params[i].IsVector && at[i].Length != 1))
-                {
-                    throw new ArgumentException($"Parameter '{schema.Params[i].Name}' is a scalar: give it as an array of one element.", nameof(at));
-                }
-            }
-
+            ArgumentChecks.Parameters(schema, at, nameof(at), "values");
             this.at = Clone(at);
-
-            if (hypers.Length != schema.Hypers.Count)
-            {
-                throw new ArgumentException($"{schema.Name} has {schema.Hypers.Count} hyperparameter(s) but {hypers.Length} were given.", nameof(hypers));
-            }
-
+            ArgumentChecks.Hypers(schema, hypers, nameof(hypers));
             this.hypers = (T[])hypers.Clone();
 
             if (columns.Length != schema.Data.Count)
@@ -149,6 +128,7 @@ public static class GradientCheck
                     case T[] reals when !spec.IsInteger && !spec.IsRow:
                         data[c] = (T[])reals.Clone();
                         widths[c] = 1;
+                        GradientCheckInputs.Finite(reals, 1, spec.Name);
                         n = reals.Length;
                         break;
                     case T[,] matrix when !spec.IsInteger && spec.IsRow:
@@ -163,6 +143,7 @@ public static class GradientCheck
                             }
                         }
 
+                        GradientCheckInputs.Finite(flat, widths[c], spec.Name);
                         data[c] = flat;
                         break;
                     default:
@@ -193,6 +174,8 @@ public static class GradientCheck
 
                 batch = new DataBatch(data, widths, 0, rows);
             }
+
+            GradientCheckInputs.ProbeRows(model, this.at, this.hypers, batch, rows);
         }
 
         public GradientCheckReport Run()
@@ -238,7 +221,8 @@ public static class GradientCheck
             var group = new Group(this, GradientCheckMode.Gradient, firstTol, point);
             for (int p = 0; p < x.Length; p++)
             {
-                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(g[p]), fdParams[p], noiseParams[p]);
+                int pp = p;
+                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(g[p]), fdParams[p], noiseParams[p], j => KinkAt(x[pp], j, () => model.SumLoss(x, hypers, batch, 0, rows)));
             }
 
             group.Commit();
@@ -296,19 +280,22 @@ public static class GradientCheck
             group = new Group(this, GradientCheckMode.GradientFull, firstTol, point);
             for (int p = 0; p < x.Length; p++)
             {
-                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(gf[p]), fdParams[p], noiseParams[p]);
+                int pp = p;
+                group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(gf[p]), fdParams[p], noiseParams[p], j => KinkAt(x[pp], j, () => model.SumLoss(x, hypers, batch, 0, rows)));
             }
 
             for (int k = 0; k < hypers.Length; k++)
             {
-                group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(gh[k])], [fdHypers[k]], [noiseHypers[k]]);
+                int kk = k;
+                group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(gh[k])], [fdHypers[k]], [noiseHypers[k]], _ => KinkAt(hypers, kk, () => model.SumLoss(x, hypers, batch, 0, rows)));
             }
 
             for (int c = 0; c < data.Length; c++)
             {
-                if (fdData[c] is { } fd && gd[c] is { } generated)
+                if (fdData[c] is { } fd && gd[c] is { } generated && data[c] is T[] column)
                 {
-                    group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fd, noiseData[c]);
+                    int width = widths[c];
+                    group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fd, noiseData[c], e => KinkAt(column, e, () => model.SumLoss(x, hypers, batch, e / width, (e / width) + 1)));
                 }
             }
 
@@ -327,7 +314,8 @@ public static class GradientCheck
                 }
             }
 
-            Record(GradientCheckMode.Tangent, GradientCheckArgumentKind.All, "along t", firstTol, point, 0, tangent, fdTangent.Value[0], tangentScale, fdTangent.Noise[0]);
+            Record(GradientCheckMode.Tangent, GradientCheckArgumentKind.All, "along t", firstTol, point, 0, tangent, fdTangent.Value[0], tangentScale, fdTangent.Noise[0],
+                () => KinkAlong(x, t, y => [model.SumLoss(y, hypers, batch, 0, rows)], 0));
 
             double hvLoss = loss;
             double hvfLoss = loss;
@@ -336,17 +324,19 @@ public static class GradientCheck
                 // Hessian-vector product against differences of the gradient along t.
                 var hv = Zeros(x);
                 hvLoss = model.SumHessianVector(x, hypers, batch, 0, rows, t, hv);
-                var fdHv = DirectionalDerivative(x, t, y =>
+                Func<T[][], double[]> gradientAt = y =>
                 {
                     var gy = Zeros(y);
                     model.SumGradient(y, hypers, batch, 0, rows, gy);
                     return Flatten(gy);
-                });
+                };
+                var fdHv = DirectionalDerivative(x, t, gradientAt);
                 group = new Group(this, GradientCheckMode.HessianVector, secondTol, point);
                 int offset = 0;
                 for (int p = 0; p < x.Length; p++)
                 {
-                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hv[p]), fdHv.Slice(offset, x[p].Length), fdHv.NoiseSlice(offset, x[p].Length));
+                    int first = offset;
+                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hv[p]), fdHv.Slice(offset, x[p].Length), fdHv.NoiseSlice(offset, x[p].Length), j => KinkAlong(x, t, gradientAt, first + j));
                     offset += x[p].Length;
                 }
 
@@ -357,7 +347,7 @@ public static class GradientCheck
                 var hh = new T[hypers.Length];
                 var hd = DataZeros();
                 hvfLoss = model.SumHessianVectorFull(x, hypers, batch, 0, rows, t, hp, hh, hd);
-                var fdFull = DirectionalDerivative(x, t, y =>
+                Func<T[][], double[]> fullGradientAt = y =>
                 {
                     var gy = Zeros(y);
                     var ghy = new T[hypers.Length];
@@ -374,18 +364,21 @@ public static class GradientCheck
                     }
 
                     return [.. all];
-                });
+                };
+                var fdFull = DirectionalDerivative(x, t, fullGradientAt);
                 group = new Group(this, GradientCheckMode.HessianVectorFull, secondTol, point);
                 offset = 0;
                 for (int p = 0; p < x.Length; p++)
                 {
-                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hp[p]), fdFull.Slice(offset, x[p].Length), fdFull.NoiseSlice(offset, x[p].Length));
+                    int first = offset;
+                    group.Add(GradientCheckArgumentKind.Param, schema.Params[p].Name, ToDouble(hp[p]), fdFull.Slice(offset, x[p].Length), fdFull.NoiseSlice(offset, x[p].Length), j => KinkAlong(x, t, fullGradientAt, first + j));
                     offset += x[p].Length;
                 }
 
                 for (int k = 0; k < hypers.Length; k++)
                 {
-                    group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(hh[k])], fdFull.Slice(offset, 1), fdFull.NoiseSlice(offset, 1));
+                    int first = offset;
+                    group.Add(GradientCheckArgumentKind.Hyper, schema.Hypers[k], [double.CreateChecked(hh[k])], fdFull.Slice(offset, 1), fdFull.NoiseSlice(offset, 1), _ => KinkAlong(x, t, fullGradientAt, first));
                     offset++;
                 }
 
@@ -395,7 +388,8 @@ public static class GradientCheck
                     {
                         if (options.CheckData)
                         {
-                            group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fdFull.Slice(offset, generated.Length), fdFull.NoiseSlice(offset, generated.Length));
+                            int first = offset;
+                            group.Add(GradientCheckArgumentKind.Data, schema.Data[c].Name, ToDouble(generated), fdFull.Slice(offset, generated.Length), fdFull.NoiseSlice(offset, generated.Length), e => KinkAlong(x, t, fullGradientAt, first + e));
                         }
 
                         offset += generated.Length;
@@ -460,10 +454,69 @@ public static class GradientCheck
             return diff / Math.Max(Math.Max(Math.Abs(generated), Math.Abs(reference)), scaleFloor);
         }
 
-        private void Record(GradientCheckMode mode, GradientCheckArgumentKind kind, string name, double tolerance, int point, int index, double generated, double reference, double scale, double noise)
+        private void Record(GradientCheckMode mode, GradientCheckArgumentKind kind, string name, double tolerance, int point, int index, double generated, double reference, double scale, double noise, Func<bool>? kink = null)
         {
             double err = Error(generated, reference, floor * scale, noise);
-            Get(mode, kind, name, tolerance).Offer(err, point, index, generated, reference);
+            Get(mode, kind, name, tolerance).Offer(err, point, index, generated, reference, kink);
+        }
+
+        /// <summary>Whether the loss has a kink within the difference stencil of element <paramref name="j"/> of <paramref name="values"/>.</summary>
+        private bool KinkAt(T[] values, int j, Func<double> evaluate)
+        {
+            T saved = values[j];
+            double h = PowerOfTwo(stepScale * Math.Max(Math.Abs(double.CreateChecked(saved)), 0.1));
+            return GradientCheckKinks.Straddles(
+                s =>
+                {
+                    values[j] = saved + T.CreateChecked(s);
+                    try
+                    {
+                        return [evaluate()];
+                    }
+                    finally
+                    {
+                        values[j] = saved;
+                    }
+                },
+                h,
+                0,
+                Epsilon);
+        }
+
+        /// <summary>Whether component <paramref name="component"/> of <paramref name="f"/> has a kink within the stencil along <paramref name="t"/>.</summary>
+        private bool KinkAlong(T[][] x, T[][] t, Func<T[][], double[]> f, int component)
+        {
+            double h = DirectionalStep(x);
+            return GradientCheckKinks.Straddles(s => f(Shifted(x, t, s)), h, component, Epsilon);
+        }
+
+        private double DirectionalStep(T[][] x)
+        {
+            double largest = 0;
+            foreach (var p in x)
+            {
+                foreach (var e in p)
+                {
+                    largest = Math.Max(largest, Math.Abs(double.CreateChecked(e)));
+                }
+            }
+
+            return PowerOfTwo(stepScale * Math.Max(largest, 0.1));
+        }
+
+        private static T[][] Shifted(T[][] x, T[][] t, double s)
+        {
+            var y = new T[x.Length][];
+            for (int p = 0; p < x.Length; p++)
+            {
+                y[p] = new T[x[p].Length];
+                for (int j = 0; j < x[p].Length; j++)
+                {
+                    y[p][j] = x[p][j] + (T.CreateChecked(s) * t[p][j]);
+                }
+            }
+
+            return y;
         }
 
         private Accumulator Get(GradientCheckMode mode, GradientCheckArgumentKind kind, string name, double tolerance)
@@ -485,33 +538,8 @@ public static class GradientCheck
             return (d.Value[0], d.Noise[0]);
         }
 
-        private Differences DirectionalDerivative(T[][] x, T[][] t, Func<T[][], double[]> f)
-        {
-            double largest = 0;
-            foreach (var p in x)
-            {
-                foreach (var e in p)
-                {
-                    largest = Math.Max(largest, Math.Abs(double.CreateChecked(e)));
-                }
-            }
-
-            double h = PowerOfTwo(stepScale * Math.Max(largest, 0.1));
-            return Combine(h, s =>
-            {
-                var y = new T[x.Length][];
-                for (int p = 0; p < x.Length; p++)
-                {
-                    y[p] = new T[x[p].Length];
-                    for (int j = 0; j < x[p].Length; j++)
-                    {
-                        y[p][j] = x[p][j] + (T.CreateChecked(s) * t[p][j]);
-                    }
-                }
-
-                return f(y);
-            });
-        }
+        private Differences DirectionalDerivative(T[][] x, T[][] t, Func<T[][], double[]> f) =>
+            Combine(DirectionalStep(x), s => f(Shifted(x, t, s)));
 
         /// <summary>
         /// (16·D(h/2) − D(h)) / 15 with D the five-point central difference, and its rounding noise: the stencil's
@@ -608,10 +636,10 @@ public static class GradientCheck
         /// <summary>The components of one mode at one point, so that their common scale is known before errors are measured.</summary>
         private sealed class Group(Checker<T> owner, GradientCheckMode mode, double tolerance, int point)
         {
-            private readonly List<(GradientCheckArgumentKind Kind, string Name, double[] Generated, double[] Reference, double[] Noise)> items = [];
+            private readonly List<(GradientCheckArgumentKind Kind, string Name, double[] Generated, double[] Reference, double[] Noise, Func<int, bool> Kink)> items = [];
 
-            public void Add(GradientCheckArgumentKind kind, string name, double[] generated, double[] reference, double[] noise) =>
-                items.Add((kind, name, generated, reference, noise));
+            public void Add(GradientCheckArgumentKind kind, string name, double[] generated, double[] reference, double[] noise, Func<int, bool> kink) =>
+                items.Add((kind, name, generated, reference, noise, kink));
 
             public void Commit()
             {
@@ -630,7 +658,8 @@ public static class GradientCheck
                     for (int i = 0; i < item.Generated.Length; i++)
                     {
                         double err = Error(item.Generated[i], item.Reference[i], owner.floor * scale, item.Noise[i]);
-                        acc.Offer(err, point, i, item.Generated[i], item.Reference[i]);
+                        int component = i;
+                        acc.Offer(err, point, i, item.Generated[i], item.Reference[i], () => item.Kink(component));
                     }
                 }
             }
@@ -646,10 +675,28 @@ public static class GradientCheck
             private double generated;
             private double reference;
             private int compared;
+            private int failed;
+            private int probed;
+            private bool allFailuresAtKinks = true;
 
-            public void Offer(double err, int atPoint, int atIndex, double gen, double refValue)
+            /// <summary>Records a comparison; a failing one is probed for a kink (up to <see cref="MaxKinkProbes"/>, until one is not at a kink).</summary>
+            public void Offer(double err, int atPoint, int atIndex, double gen, double refValue, Func<bool>? kink)
             {
                 compared++;
+                if (!(err <= tolerance))
+                {
+                    failed++;
+                    if (kink is null)
+                    {
+                        allFailuresAtKinks = false;
+                    }
+                    else if (allFailuresAtKinks && probed < MaxKinkProbes)
+                    {
+                        probed++;
+                        allFailuresAtKinks = kink();
+                    }
+                }
+
                 if (err > worst || double.IsNaN(err))
                 {
                     worst = double.IsNaN(err) ? double.PositiveInfinity : err;
@@ -660,8 +707,14 @@ public static class GradientCheck
                 }
             }
 
+            /// <summary>Failing components probed for kinks at most (each probe evaluates the loss nine times).</summary>
+            private const int MaxKinkProbes = 64;
+
             public GradientCheckEntry ToEntry() =>
-                new(mode, kind, name, Math.Max(worst, 0), tolerance, point, index, generated, reference, compared);
+                new(mode, kind, name, Math.Max(worst, 0), tolerance, point, index, generated, reference, compared)
+                {
+                    AtKink = failed > 0 && allFailuresAtKinks,
+                };
         }
     }
 }

@@ -69,6 +69,13 @@ public sealed record GradientCheckEntry(
 {
     /// <summary>True when the worst error is within the tolerance.</summary>
     public bool Passed => WorstError <= Tolerance;
+
+    /// <summary>
+    /// True when the line failed and every failing component probed lies where the loss has a kink within the
+    /// difference stencil (its slopes on either side disagree: Abs at 0, Max/Min of near-equal arguments, Relu at 0,
+    /// a branch), so finite differences, not the generated derivative, are what cannot be trusted there.
+    /// </summary>
+    public bool AtKink { get; init; }
 }
 
 /// <summary>
@@ -162,7 +169,7 @@ public sealed class GradientCheckReport
                 e.Generated.ToString("G10", c),
                 e.Reference.ToString("G10", c),
                 e.Compared.ToString(c),
-                e.Passed ? "ok" : "FAIL",
+                e.Passed ? "ok" : e.AtKink ? "FAIL (kink)" : "FAIL",
             ]);
         }
 
@@ -190,6 +197,12 @@ public sealed class GradientCheckReport
 
             sb.Length = sb.ToString().TrimEnd().Length;
             sb.AppendLine();
+        }
+
+        if (Failures.Any(e => e.AtKink))
+        {
+            sb.AppendLine("FAIL (kink): the loss has a kink here (Abs at 0, Max or Min of near-equal arguments, Relu at 0, or a branch):");
+            sb.AppendLine("its one-sided finite differences disagree, so differences cannot check the derivative at this point. Check at points away from kinks.");
         }
 
         return sb.ToString();

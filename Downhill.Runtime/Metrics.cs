@@ -81,16 +81,20 @@ public enum StopReason
 
 /// <summary>What is reported after every epoch.</summary>
 /// <param name="Epoch">Epochs done so far (1 after the first).</param>
-/// <param name="Train">The epoch's training metrics.</param>
-/// <param name="Valid">The latest validation metrics.</param>
+/// <param name="Train">The epoch's training metrics: running means over its batches, while the parameters moved.</param>
+/// <param name="Valid">The latest validation metrics, of the parameters after <see cref="ValidEpoch"/> epochs (after epoch 1: the initial parameters).</param>
 /// <param name="BestValidLoss">The best validation loss so far.</param>
-public sealed record EpochReport(int Epoch, Metrics Train, Metrics Valid, double BestValidLoss);
+public sealed record EpochReport(int Epoch, Metrics Train, Metrics Valid, double BestValidLoss)
+{
+    /// <summary>Epochs done when <see cref="Valid"/> was measured: validation runs before an epoch, so 0 means the initial parameters.</summary>
+    public int ValidEpoch { get; init; }
+}
 
 /// <summary>The outcome of a run, with parameters as arrays in schema order.</summary>
 /// <typeparam name="T">The loss's element type.</typeparam>
 /// <param name="Parameters">The best parameters (one array per parameter, a scalar as one element).</param>
-/// <param name="Train">Training metrics of the last epoch.</param>
-/// <param name="Valid">Metrics of the final validation, at the returned parameters.</param>
+/// <param name="Train">Training metrics of the last epoch: running means over its batches while the parameters moved, not the loss at the returned parameters (that is <paramref name="Valid"/>).</param>
+/// <param name="Valid">Metrics of the best validation, at the returned parameters (on the training data when no validation data was given).</param>
 /// <param name="Epochs">Epochs run.</param>
 /// <param name="StopReason">Why it stopped.</param>
 public sealed record TrainingResult<T>(T[][] Parameters, Metrics Train, Metrics Valid, int Epochs, StopReason StopReason);
@@ -98,8 +102,8 @@ public sealed record TrainingResult<T>(T[][] Parameters, Metrics Train, Metrics 
 /// <summary>The outcome of a typed <c>Minimize</c>, with one member per parameter in <see cref="Params"/>.</summary>
 /// <typeparam name="TParams">The loss's generated parameter type.</typeparam>
 /// <param name="Params">The best parameters.</param>
-/// <param name="Train">Training metrics of the last epoch.</param>
-/// <param name="Valid">Metrics of the final validation, at the returned parameters.</param>
+/// <param name="Train">Training metrics of the last epoch: running means over its batches while the parameters moved, not the loss at the returned parameters (that is <paramref name="Valid"/>).</param>
+/// <param name="Valid">Metrics of the best validation, at the returned parameters (on the training data when no validation data was given).</param>
 /// <param name="Epochs">Epochs run.</param>
 /// <param name="StopReason">Why it stopped.</param>
 public sealed record MinimizeResult<TParams>(TParams Params, Metrics Train, Metrics Valid, int Epochs, StopReason StopReason);

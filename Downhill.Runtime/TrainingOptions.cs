@@ -7,17 +7,33 @@ namespace Downhill;
 /// </summary>
 public sealed class TrainingOptions
 {
+    // The algorithm-specific options a caller set, so that one the chosen algorithm ignores is refused by name.
+    private readonly HashSet<string> explicitlySet = new(StringComparer.Ordinal);
+    private double learningRate = 1e-4;
+    private bool nesterov;
+    private double rmsHalflife = 14;
+    private double rmsRegularizer = 1e-8;
+    private double? beta1;
+    private double? beta2;
+    private double beta1Halflife = 7;
+    private double beta2Halflife = 69;
+    private double rpropIncrease = 1.01;
+    private double rpropDecrease = 0.99;
+    private double rpropMinStep;
+    private double rpropMaxStep = 100;
+    private double weightDecay = 0.01;
+
     /// <summary>The algorithm (downhill's default: RMSProp).</summary>
     public Algo Algo { get; set; } = Algo.RmsProp;
 
     /// <summary>The learning rate α (default 1e-4). ADADELTA ignores it; RProp uses it as its initial step.</summary>
-    public double LearningRate { get; set; } = 1e-4;
+    public double LearningRate { get => learningRate; set => learningRate = Mark(value, nameof(LearningRate)); }
 
     /// <summary>The momentum μ (default 0: none). Wraps every algorithm.</summary>
     public double Momentum { get; set; }
 
     /// <summary>Use Nesterov momentum (default false; NAG forces it on).</summary>
-    public bool Nesterov { get; set; }
+    public bool Nesterov { get => nesterov; set => nesterov = Mark(value, nameof(Nesterov)); }
 
     /// <summary>Rows per batch (default 32); 0 or less: the whole data set in one batch.</summary>
     public int BatchSize { get; set; } = 32;
@@ -53,37 +69,37 @@ public sealed class TrainingOptions
     public bool MonitorGradients { get; set; }
 
     /// <summary>Halflife in steps of the RMSProp, ADADELTA and ESGD averages (default 14).</summary>
-    public double RmsHalflife { get; set; } = 14;
+    public double RmsHalflife { get => rmsHalflife; set => rmsHalflife = Mark(value, nameof(RmsHalflife)); }
 
     /// <summary>ε added under the roots of AdaGrad, RMSProp, ADADELTA, ESGD and outside Adam's (default 1e-8).</summary>
-    public double RmsRegularizer { get; set; } = 1e-8;
+    public double RmsRegularizer { get => rmsRegularizer; set => rmsRegularizer = Mark(value, nameof(RmsRegularizer)); }
 
     /// <summary>Adam's first-moment decay β1 (default exp(-ln2/7) ≈ 0.9057, downhill's halflife of 7 steps).</summary>
-    public double? Beta1 { get; set; }
+    public double? Beta1 { get => beta1; set => beta1 = Mark(value, nameof(Beta1)); }
 
     /// <summary>Adam's second-moment decay β2 (default exp(-ln2/69) ≈ 0.9900, downhill's halflife of 69 steps).</summary>
-    public double? Beta2 { get; set; }
+    public double? Beta2 { get => beta2; set => beta2 = Mark(value, nameof(Beta2)); }
 
     /// <summary>Adam's first-moment halflife in steps (default 7), used when <see cref="Beta1"/> is not set.</summary>
-    public double Beta1Halflife { get; set; } = 7;
+    public double Beta1Halflife { get => beta1Halflife; set => beta1Halflife = Mark(value, nameof(Beta1Halflife)); }
 
     /// <summary>Adam's second-moment halflife in steps (default 69), used when <see cref="Beta2"/> is not set.</summary>
-    public double Beta2Halflife { get; set; } = 69;
+    public double Beta2Halflife { get => beta2Halflife; set => beta2Halflife = Mark(value, nameof(Beta2Halflife)); }
 
     /// <summary>RProp's step growth when the gradient keeps its sign (default 1.01).</summary>
-    public double RPropIncrease { get; set; } = 1.01;
+    public double RPropIncrease { get => rpropIncrease; set => rpropIncrease = Mark(value, nameof(RPropIncrease)); }
 
     /// <summary>RProp's step shrink when the gradient changes sign (default 0.99).</summary>
-    public double RPropDecrease { get; set; } = 0.99;
+    public double RPropDecrease { get => rpropDecrease; set => rpropDecrease = Mark(value, nameof(RPropDecrease)); }
 
     /// <summary>RProp's smallest step (default 0).</summary>
-    public double RPropMinStep { get; set; }
+    public double RPropMinStep { get => rpropMinStep; set => rpropMinStep = Mark(value, nameof(RPropMinStep)); }
 
     /// <summary>RProp's largest step (default 100).</summary>
-    public double RPropMaxStep { get; set; } = 100;
+    public double RPropMaxStep { get => rpropMaxStep; set => rpropMaxStep = Mark(value, nameof(RPropMaxStep)); }
 
     /// <summary>AdamW's decoupled weight decay λ (default 0.01): θ ← θ − α·λ·θ each step.</summary>
-    public double WeightDecay { get; set; } = 0.01;
+    public double WeightDecay { get => weightDecay; set => weightDecay = Mark(value, nameof(WeightDecay)); }
 
     /// <summary>Seed of every random choice (batch order, ESGD's vectors); the same seed gives the same run bit for bit.</summary>
     public int Seed { get; set; }
@@ -103,9 +119,28 @@ public sealed class TrainingOptions
     /// <summary>Write a checkpoint to this path every <see cref="CheckpointEvery"/> epochs, and resume from it if it exists.</summary>
     public string? CheckpointPath { get; set; }
 
+    /// <summary>
+    /// What a run does when the checkpoint at <see cref="CheckpointPath"/> was written by another run: other
+    /// training or validation data, initial parameters, hyperparameters, or an option that changes the trajectory
+    /// (every option except <see cref="MaxUpdates"/>, <see cref="Patience"/>, <see cref="Threads"/>, the progress
+    /// and checkpoint options and the cancellation token). <see cref="CheckpointMismatch.Refuse"/> (default) throws
+    /// before training, naming what differs; <see cref="CheckpointMismatch.StartFresh"/> ignores the checkpoint and
+    /// overwrites it at the next save.
+    /// </summary>
+    public CheckpointMismatch OnCheckpointMismatch { get; set; }
+
     /// <summary>Epochs between checkpoints (default 10).</summary>
     public int CheckpointEvery { get; set; } = 10;
 
     /// <summary>Stops training (keeping the best parameters) when cancelled.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Whether the option named <paramref name="name"/> was set (even to its default), for the checks of options an algorithm ignores.</summary>
+    internal bool IsSet(string name) => explicitlySet.Contains(name);
+
+    private T Mark<T>(T value, string name)
+    {
+        explicitlySet.Add(name);
+        return value;
+    }
 }

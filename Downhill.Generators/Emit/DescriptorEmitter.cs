@@ -134,15 +134,38 @@ internal sealed class DescriptorEmitter
         w.Line($"/// <summary>The [Hyper] arguments of <see cref=\"{name}\"/>: not trained, but differentiated.</summary>");
         w.Line(LossEmitter.GeneratedCode);
         w.Open("public sealed class Hypers");
-        foreach (var (h, _) in hypers)
+
+        // Each value remembers whether it was set, so that an omitted [Hyper] is an error naming it, not a silent 0.
+        // The private fields take a prefix no [Hyper] name starts with, so they never clash with one.
+        string prefix = "__hyper";
+        while (hypers.Any(h => h.Arg.Name.StartsWith(prefix, System.StringComparison.Ordinal)))
         {
-            w.Line($"/// <summary>The argument <c>{h.Name}</c>.</summary>");
-            w.Line($"public {real} {E(h.Name)};");
+            prefix = "_" + prefix;
         }
 
-        w.Line();
+        for (int k = 0; k < hypers.Count; k++)
+        {
+            var h = hypers[k].Arg;
+            w.Line($"private {real} {prefix}Value{k};");
+            w.Line($"private bool {prefix}Set{k};");
+            w.Line();
+            w.Line($"/// <summary>The argument <c>{h.Name}</c>; required (training and checking refuse a [Hyper] left unset).</summary>");
+            w.Line($"public {real} {E(h.Name)} {{ get => {prefix}Value{k}; set {{ {prefix}Value{k} = value; {prefix}Set{k} = true; }} }}");
+            w.Line();
+        }
+
         w.Line("/// <summary>The values in argument order.</summary>");
-        w.Line($"public {real}[] ToArray() => new {real}[] {{ {string.Join(", ", hypers.Select(h => E(h.Arg.Name)))} }};");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A [Hyper] was not set; the message names it.</exception>");
+        w.Open($"public {real}[] ToArray()");
+        string unset = string.Join(" + ", hypers.Select((h, k) => $"({prefix}Set{k} ? \"\" : \" {h.Arg.Name}\")"));
+        w.Line($"string __unset = {unset};");
+        w.Open("if (__unset.Length > 0)");
+        string example = string.Join(", ", hypers.Select(h => $"{h.Arg.Name} = ..."));
+        w.Line($"throw new global::System.ArgumentException(\"hypers: the loss {loss.TypeFullName}.{name} needs a value for every [Hyper] argument; not set:\" + __unset + \". Pass hypers: new() {{ {example} }} (a missing [Hyper] is an error, not 0).\", \"hypers\");");
+        w.Close();
+        w.Line();
+        w.Line($"return new {real}[] {{ {string.Join(", ", hypers.Select((h, k) => $"{prefix}Value{k}"))} }};");
+        w.Close();
         w.Close();
         w.Line();
     }

@@ -369,6 +369,47 @@ public sealed class Dataset
         return rowOrder is not null && (uint)position < (uint)rowOrder.Length ? rowOrder[position] : position;
     }
 
+    /// <summary>The width of each bound column (1 for a scalar column); null before binding or for a callable source.</summary>
+    internal IReadOnlyList<int>? BoundWidths => callable is null ? widths : null;
+
+    /// <summary>
+    /// Feeds the bound data (each column's width, then its converted values in the order given) to
+    /// <paramref name="hash"/> in bounded chunks, for checkpoint fingerprints; nothing for a callable source.
+    /// </summary>
+    internal void HashContent(System.Security.Cryptography.IncrementalHash hash)
+    {
+        if (callable is not null || widths is null)
+        {
+            return;
+        }
+
+        for (int c = 0; c < widths.Length; c++)
+        {
+            hash.AppendData(BitConverter.GetBytes(widths[c]));
+            if (rowSources is null)
+            {
+                hash.AppendData(Bytes(baseColumns![c], 0, baseColumns[c].Length));
+                continue;
+            }
+
+            int chunkRows = Math.Max(1, ScanChunkElements / Math.Max(1, widths[c]));
+            Array buffer = NewLike(columns![c], chunkRows * widths[c]);
+            for (int first = 0; first < Rows; first += chunkRows)
+            {
+                int count = Math.Min(chunkRows, Rows - first);
+                rowSources[c].Copy(first, count, buffer);
+                hash.AppendData(Bytes(buffer, 0, count * widths[c]));
+            }
+        }
+
+        static ReadOnlySpan<byte> Bytes(Array a, int start, int length) => a switch
+        {
+            double[] d => System.Runtime.InteropServices.MemoryMarshal.AsBytes(d.AsSpan(start, length)),
+            float[] f => System.Runtime.InteropServices.MemoryMarshal.AsBytes(f.AsSpan(start, length)),
+            _ => System.Runtime.InteropServices.MemoryMarshal.AsBytes(((int[])a).AsSpan(start, length)),
+        };
+    }
+
     /// <summary>Writes the cursor, batch order, row order and random state (for checkpoints).</summary>
     internal void WriteState(BinaryWriter writer)
     {

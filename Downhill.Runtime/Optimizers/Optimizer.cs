@@ -80,7 +80,16 @@ public abstract class Optimizer
     /// Builds the optimizer <paramref name="algo"/> with the hyperparameters of <paramref name="options"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    public static Optimizer Create(Algo algo, TrainingOptions options) => algo switch
+    /// <exception cref="ArgumentException">An option is set that <paramref name="algo"/> ignores (see <see cref="TrainingOptionsValidation.ValidateForAlgorithm"/>).</exception>
+    public static Optimizer Create(Algo algo, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingOptionsValidation.Validate(options);
+        TrainingOptionsValidation.ValidateForAlgorithm(algo, options);
+        return Build(algo, options);
+    }
+
+    private static Optimizer Build(Algo algo, TrainingOptions options) => algo switch
     {
         Algo.Sgd => new Sgd(options),
         Algo.Nag => new Nag(options),

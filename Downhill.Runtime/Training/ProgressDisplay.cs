@@ -15,6 +15,7 @@ internal sealed class ProgressDisplay : IDisposable
     private readonly SemaphoreSlim? signal;
     private readonly object gate = new();
     private EpochReport? pending;
+    private string? summary;
     private volatile bool done;
 
     /// <summary>The display on the process's console: a live table unless the output is redirected.</summary>
@@ -61,13 +62,19 @@ internal sealed class ProgressDisplay : IDisposable
                 {
                     table.UpdateCell(0, 0, r.Epoch.ToString(CultureInfo.InvariantCulture));
                     table.UpdateCell(0, 1, Markup.Escape(r.Train.ToString()));
-                    table.UpdateCell(0, 2, Markup.Escape(r.Valid.ToString()));
+                    table.UpdateCell(0, 2, Markup.Escape(ValidLabel(r)));
                     table.UpdateCell(0, 3, r.BestValidLoss.ToString("G6", CultureInfo.InvariantCulture));
                     ctx.Refresh();
                 }
 
                 if (finishing)
                 {
+                    if (summary is not null)
+                    {
+                        table.AddRow("result", Markup.Escape(summary), string.Empty, string.Empty);
+                        ctx.Refresh();
+                    }
+
                     return;
                 }
             }
@@ -81,7 +88,7 @@ internal sealed class ProgressDisplay : IDisposable
     {
         if (table is null)
         {
-            Plain.WriteLine(FormattableString.Invariant($"epoch {report.Epoch}: train {report.Train} | valid {report.Valid} | best {report.BestValidLoss:G6}"));
+            Plain.WriteLine(FormattableString.Invariant($"epoch {report.Epoch}: train {report.Train} | valid {ValidLabel(report)} | best {report.BestValidLoss:G6}"));
             return;
         }
 
@@ -92,6 +99,26 @@ internal sealed class ProgressDisplay : IDisposable
 
         signal!.Release();
     }
+
+    /// <summary>
+    /// Shows the outcome (the validation at the returned parameters), which no epoch line shows: a line, or a
+    /// last row of the live table drawn when it is disposed.
+    /// </summary>
+    public void Complete(string result)
+    {
+        if (table is null)
+        {
+            Plain.WriteLine(result);
+            return;
+        }
+
+        summary = result;
+    }
+
+    /// <summary>The validation metrics with the parameters they were measured at: validation runs before an epoch.</summary>
+    private static string ValidLabel(EpochReport r) => r.ValidEpoch == 0
+        ? $"{r.Valid} (initial parameters)"
+        : FormattableString.Invariant($"{r.Valid} (after epoch {r.ValidEpoch})");
 
     /// <summary>Shows the last report, ends the live table and waits for it to finish drawing.</summary>
     public void Dispose()

@@ -41,7 +41,7 @@ public static class Trainer
     {
         // Built eagerly so that bad options and data throw at the call, before any training.
         var run = new TrainingRun<T>(model, train, valid, parameters, hypers, options, optimizer);
-        return Enumerate(run);
+        return new OneRun<T>(run);
     }
 
     /// <summary>
@@ -63,6 +63,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(trainColumns);
         ArgumentNullException.ThrowIfNull(options);
         TrainingOptionsValidation.Validate(options);
+        TrainingOptionsValidation.ValidateForAlgorithm(options.Algo, options);
         string[] names = [.. model.Schema.Data.Select(d => d.Name)];
         if (trainColumns.Length != names.Length)
         {
@@ -89,8 +90,8 @@ public static class Trainer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(init);
-        T[][] parameters = [.. init.Select(p => (T[])(p ?? throw new ArgumentException("An initial parameter array is null.", nameof(init))).Clone())];
-        using var run = new TrainingRun<T>(model, train, valid, parameters, hypers, options, null);
+        T[][] parameters = [.. init.Select(p => (T[])p?.Clone()!)];
+        using var run = new TrainingRun<T>(model, train, valid, parameters, hypers, options, null, nameof(init));
         try
         {
             while (run.MoveNext(out _, out _))
@@ -103,6 +104,24 @@ public static class Trainer
         }
 
         return new TrainingResult<T>(parameters, run.LastTrain!, run.BestValid ?? run.LastTrain!, run.Epoch, run.StopReason ?? StopReason.Stopped);
+    }
+
+    /// <summary>
+    /// The sequence <see cref="Iterate{T}(ILossModel{T}, Dataset, Dataset?, T[][], T[], TrainingOptions)"/> returns:
+    /// one training run, so it can be enumerated once; a second enumeration would continue from trained parameters
+    /// with a finished run's state, and throws a clear <see cref="InvalidOperationException"/> instead.
+    /// </summary>
+    private sealed class OneRun<T>(TrainingRun<T> run) : IEnumerable<(Metrics Train, Metrics Valid)>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private int started;
+
+        public IEnumerator<(Metrics Train, Metrics Valid)> GetEnumerator() =>
+            Interlocked.Exchange(ref started, 1) == 0
+                ? Enumerate(run).GetEnumerator()
+                : throw new InvalidOperationException("The sequence from Trainer.Iterate is one training run and has been enumerated already; call Trainer.Iterate again (with fresh initial parameters) to train again.");
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static IEnumerable<(Metrics Train, Metrics Valid)> Enumerate<T>(TrainingRun<T> run)

@@ -14,7 +14,7 @@ public static class TrainingOptionsValidation
         }
 
         Check(Enum.IsDefined(options.Reduction), options.Reduction, nameof(options.Reduction), "must be Mean or Sum");
-        NonNegative(options.LearningRate, nameof(options.LearningRate));
+        Positive(options.LearningRate, nameof(options.LearningRate));
         Check(options.Momentum >= 0 && options.Momentum < 1, options.Momentum, nameof(options.Momentum), "must be in [0, 1)");
         if (options.TrainBatches is int tb)
         {
@@ -50,10 +50,10 @@ public static class TrainingOptionsValidation
 
         Positive(options.Beta1Halflife, nameof(options.Beta1Halflife));
         Positive(options.Beta2Halflife, nameof(options.Beta2Halflife));
-        Positive(options.RPropIncrease, nameof(options.RPropIncrease));
-        Positive(options.RPropDecrease, nameof(options.RPropDecrease));
+        Check(double.IsFinite(options.RPropIncrease) && options.RPropIncrease >= 1, options.RPropIncrease, nameof(options.RPropIncrease), "must be a finite number >= 1 (the step grows while the gradient keeps its sign)");
+        Check(options.RPropDecrease > 0 && options.RPropDecrease <= 1, options.RPropDecrease, nameof(options.RPropDecrease), "must be in (0, 1] (the step shrinks when the gradient changes sign)");
         NonNegative(options.RPropMinStep, nameof(options.RPropMinStep));
-        Check(double.IsFinite(options.RPropMaxStep) && options.RPropMaxStep >= options.RPropMinStep, options.RPropMaxStep, nameof(options.RPropMaxStep), "must be finite and at least RPropMinStep");
+        Check(double.IsFinite(options.RPropMaxStep) && options.RPropMaxStep > 0 && options.RPropMaxStep >= options.RPropMinStep, options.RPropMaxStep, nameof(options.RPropMaxStep), "must be finite, > 0 and at least RPropMinStep");
         NonNegative(options.WeightDecay, nameof(options.WeightDecay));
         if (options.Threads is int th)
         {
@@ -64,6 +64,60 @@ public static class TrainingOptionsValidation
         if (options.CheckpointPath is not null)
         {
             Check(options.CheckpointPath.Trim().Length > 0, options.CheckpointPath, nameof(options.CheckpointPath), "must not be empty when set");
+        }
+    }
+
+    /// <summary>
+    /// Throws if an option was set that <paramref name="algo"/> ignores (a weight decay with RMSProp, Adam's betas
+    /// with SGD, a learning rate with ADADELTA, Nesterov without momentum, ...) or that another set option
+    /// overrides, so that a setting never silently does nothing. Options left at their defaults are never refused.
+    /// </summary>
+    /// <param name="algo">The algorithm the options are for.</param>
+    /// <param name="options">The options (already range-checked by <see cref="Validate"/>).</param>
+    /// <exception cref="ArgumentException">A set option has no effect; <c>ParamName</c> and the message name it and say what to do.</exception>
+    public static void ValidateForAlgorithm(Algo algo, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Unused(options, algo, nameof(options.LearningRate), "every algorithm but ADADELTA", algo != Algo.AdaDelta);
+        Unused(options, algo, nameof(options.RmsHalflife), "RmsProp, AdaDelta and Esgd", algo is Algo.RmsProp or Algo.AdaDelta or Algo.Esgd);
+        Unused(options, algo, nameof(options.RmsRegularizer), "AdaGrad, RmsProp, AdaDelta, Esgd, Adam and AdamW", algo is Algo.AdaGrad or Algo.RmsProp or Algo.AdaDelta or Algo.Esgd or Algo.Adam or Algo.AdamW);
+        foreach (string adam in new[] { nameof(options.Beta1), nameof(options.Beta2), nameof(options.Beta1Halflife), nameof(options.Beta2Halflife) })
+        {
+            Unused(options, algo, adam, "Adam and AdamW", algo is Algo.Adam or Algo.AdamW);
+        }
+
+        foreach (string rprop in new[] { nameof(options.RPropIncrease), nameof(options.RPropDecrease), nameof(options.RPropMinStep), nameof(options.RPropMaxStep) })
+        {
+            Unused(options, algo, rprop, "RProp", algo == Algo.RProp);
+        }
+
+        Unused(options, algo, nameof(options.WeightDecay), "AdamW (for an L2 penalty with another algorithm, add it to the loss)", algo == Algo.AdamW);
+        if (options.Beta1 is not null && options.IsSet(nameof(options.Beta1Halflife)))
+        {
+            throw new ArgumentException("Options Beta1 and Beta1Halflife both set Adam's first-moment decay and Beta1 wins: set only one of them.", nameof(options.Beta1Halflife));
+        }
+
+        if (options.Beta2 is not null && options.IsSet(nameof(options.Beta2Halflife)))
+        {
+            throw new ArgumentException("Options Beta2 and Beta2Halflife both set Adam's second-moment decay and Beta2 wins: set only one of them.", nameof(options.Beta2Halflife));
+        }
+
+        if (options.Nesterov && options.Momentum == 0 && algo != Algo.Nag)
+        {
+            throw new ArgumentException("Option Nesterov has no effect without Momentum: set Momentum in (0, 1) as well, or choose Algo.Nag.", nameof(options.Nesterov));
+        }
+
+        if (options.MaxGradientElem > 0 && options.MaxGradientNorm > 0)
+        {
+            throw new ArgumentException("Options MaxGradientElem and MaxGradientNorm are both set and MaxGradientElem wins, so the norm limit would be ignored: set only one of them.", nameof(options.MaxGradientNorm));
+        }
+    }
+
+    private static void Unused(TrainingOptions options, Algo algo, string name, string usedBy, bool used)
+    {
+        if (!used && options.IsSet(name))
+        {
+            throw new ArgumentException($"Option {name} is used only by {usedBy}; the algorithm {algo} ignores it. Choose an algorithm that uses it, or leave {name} unset.", name);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Downhill;
 internal sealed class TrainingRun<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const string Magic = "DOWNHILL-CHECKPOINT-1";
+    private const string Magic = "DOWNHILL-CHECKPOINT-2";
 
     private readonly ILossModel<T> model;
     private readonly Dataset train;
@@ -29,6 +29,7 @@ internal sealed class TrainingRun<T> : IDisposable
     private readonly string[] metricNames;
     private readonly HessianVectorProduct<T>? hessianVector;
     private readonly ProgressDisplay? display;
+    private readonly CheckpointFingerprint? fingerprint;
 
     private DataBatch currentBatch;
     private double bestLoss = double.PositiveInfinity;
@@ -36,10 +37,13 @@ internal sealed class TrainingRun<T> : IDisposable
     private Metrics? lastValid;
     private Metrics? lastTrain;
     private int failures;
+    private int validEpoch;
     private bool trainedSinceValidation = true;
     private bool finished;
 
-    public TrainingRun(ILossModel<T> model, Dataset train, Dataset? valid, T[][] parameters, T[] hypers, TrainingOptions options, Optimizer? optimizer)
+    /// <summary>Checks everything (options, parameters, hypers, data, the checkpoint) and resumes from a matching checkpoint.</summary>
+    /// <remarks><paramref name="parametersName"/> is the caller's name of <paramref name="parameters"/> in messages (<c>init</c> in Minimize).</remarks>
+    public TrainingRun(ILossModel<T> model, Dataset train, Dataset? valid, T[][] parameters, T[] hypers, TrainingOptions options, Optimizer? optimizer, string parametersName = "parameters")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -47,40 +51,29 @@ internal sealed class TrainingRun<T> : IDisposable
         ArgumentNullException.ThrowIfNull(hypers);
         ArgumentNullException.ThrowIfNull(options);
         TrainingOptionsValidation.Validate(options);
+        if (optimizer is null)
+        {
+            TrainingOptionsValidation.ValidateForAlgorithm(options.Algo, options);
+        }
+
+        if (options.CheckpointPath is string checkpoint)
+        {
+            CheckpointFingerprint.CheckWritable(checkpoint);
+        }
+
         LossSchema schema = model.Schema;
         if (schema.ElementType != typeof(T))
         {
             throw new ArgumentException($"The loss {schema.Name} computes in {schema.ElementType.Name}, not {typeof(T).Name}.", nameof(model));
         }
 
-        if (parameters.Length != schema.Params.Count)
-        {
-            throw new ArgumentException($"The loss {schema.Name} has {schema.Params.Count} parameters ({string.Join(", ", schema.Params.Select(p => p.Name))}); got {parameters.Length} arrays.", nameof(parameters));
-        }
-
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            ParamSpec spec = schema.Params[i];
-            if (parameters[i] is null || parameters[i].Length == 0 || (!spec.IsVector && parameters[i].Length != 1))
-            {
-                throw new ArgumentException($"Parameter '{spec.Name}' needs {(spec.IsVector ? "at least one element" : "exactly one element (a scalar)")}; got {parameters[i]?.Length ?? 0}.", nameof(parameters));
-            }
-
-            int bad = Array.FindIndex(parameters[i], x => !T.IsFinite(x));
-            if (bad >= 0)
-            {
-                throw new ArgumentException($"Parameter '{spec.Name}' starts with a non-finite value at element {bad}.", nameof(parameters));
-            }
-        }
-
-        if (hypers.Length != schema.Hypers.Count)
-        {
-            throw new ArgumentException($"The loss {schema.Name} has {schema.Hypers.Count} hyperparameters; got {hypers.Length} values.", nameof(hypers));
-        }
+        ArgumentChecks.Parameters(schema, parameters, parametersName);
+        ArgumentChecks.Hypers(schema, hypers, nameof(hypers));
 
         this.model = model;
         this.train = train;
-        this.valid = valid ?? (train.IsCallable ? train : train.CreateView(train.BatchSize, options.ValidBatches, "valid"));
+        // Named after the training data: messages about it must not name a 'valid' set the user never gave.
+        this.valid = valid ?? (train.IsCallable ? train : train.CreateView(train.BatchSize, options.ValidBatches, $"{train.Name} (validating on the training data)"));
         this.parameters = parameters;
         this.hypers = hypers;
         this.options = options;
@@ -93,6 +86,8 @@ internal sealed class TrainingRun<T> : IDisposable
             RowWidthCheck.Probe(model, parameters, hypers, data.FirstRow(), data.Name);
         }
 
+        ArgumentChecks.SameWidths(schema, train, this.valid);
+
         this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
         evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads, options.Reduction);
         gradients = [.. parameters.Select(p => new T[p.Length])];
@@ -104,6 +99,11 @@ internal sealed class TrainingRun<T> : IDisposable
         if (this.optimizer.NeedsHessianVector)
         {
             hessianVector = (t, product) => evaluator.HessianVectorProduct(this.parameters, this.hypers, currentBatch, t, product);
+        }
+
+        if (options.CheckpointPath is not null)
+        {
+            fingerprint = CheckpointFingerprint.Of(schema, train, this.valid, valid is null, parameters, hypers, options);
         }
 
         if (options.CheckpointPath is string path && File.Exists(path))
@@ -179,7 +179,7 @@ internal sealed class TrainingRun<T> : IDisposable
             SaveCheckpoint(path);
         }
 
-        var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss);
+        var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss) { ValidEpoch = validEpoch };
         options.Progress?.Report(report);
         display?.Report(report);
         return true;
@@ -205,6 +205,7 @@ internal sealed class TrainingRun<T> : IDisposable
 
         Restore();
         lastTrain ??= Evaluate(train, options.TrainBatches ?? train.IterationSize);
+        display?.Complete(FormattableString.Invariant($"result after {Epoch} epochs ({StopReason}): valid {bestValid ?? lastValid} at the returned parameters"));
     }
 
     public void Dispose()
@@ -231,6 +232,7 @@ internal sealed class TrainingRun<T> : IDisposable
     {
         Metrics m = Evaluate(valid, options.ValidBatches ?? valid.IterationSize);
         lastValid = m;
+        validEpoch = Epoch;
         trainedSinceValidation = false;
         double loss = m.Loss;
         bool improved = double.IsFinite(loss) && (double.IsPositiveInfinity(bestLoss) || bestLoss - loss > Math.Abs(bestLoss) * options.MinImprovement);
@@ -414,15 +416,9 @@ internal sealed class TrainingRun<T> : IDisposable
         using (var w = new BinaryWriter(stream))
         {
             w.Write(Magic);
-            w.Write(model.Schema.Name);
-            w.Write(typeof(T).Name);
-            w.Write(parameters.Length);
-            foreach (T[] p in parameters)
-            {
-                w.Write(p.Length);
-            }
-
+            fingerprint!.Write(w);
             w.Write(Epoch);
+            w.Write(validEpoch);
             w.Write(failures);
             w.Write(bestLoss);
             w.Write(trainedSinceValidation);
@@ -449,40 +445,31 @@ internal sealed class TrainingRun<T> : IDisposable
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>Resumes from the checkpoint, unless it belongs to another run: then refuses, or starts fresh when told to.</summary>
     private void LoadCheckpoint(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var r = new BinaryReader(stream);
         try
         {
-            if (r.ReadString() != Magic)
+            string magic = r.ReadString();
+            IReadOnlyList<string> differences = magic == Magic
+                ? CheckpointFingerprint.Read(r).Differences(fingerprint!)
+                : [magic.StartsWith("DOWNHILL-CHECKPOINT-", StringComparison.Ordinal) ? "the checkpoint format (written by another version of Downhill)" : "everything (the file is not a Downhill checkpoint)"];
+            if (differences.Count > 0)
             {
-                throw new InvalidDataException($"'{path}' is not a Downhill checkpoint.");
-            }
-
-            string loss = r.ReadString();
-            string type = r.ReadString();
-            if (loss != model.Schema.Name || type != typeof(T).Name)
-            {
-                throw new InvalidDataException($"The checkpoint '{path}' belongs to the loss {loss} in {type}; this run trains {model.Schema.Name} in {typeof(T).Name}.");
-            }
-
-            int count = r.ReadInt32();
-            if (count != parameters.Length)
-            {
-                throw new InvalidDataException($"The checkpoint '{path}' has {count} parameters; this run has {parameters.Length}.");
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                int n = r.ReadInt32();
-                if (n != parameters[i].Length)
+                if (options.OnCheckpointMismatch == CheckpointMismatch.StartFresh)
                 {
-                    throw new InvalidDataException($"The checkpoint '{path}' has {n} elements for parameter '{model.Schema.Params[i].Name}'; this run has {parameters[i].Length}.");
+                    return;
                 }
+
+                throw new InvalidDataException(
+                    $"The checkpoint '{path}' was written by another run; it differs in {string.Join("; ", differences)}. " +
+                    "Resuming would return that run's parameters: delete the file, choose another CheckpointPath, or set OnCheckpointMismatch = CheckpointMismatch.StartFresh to train from the start and overwrite it.");
             }
 
             Epoch = r.ReadInt32();
+            validEpoch = r.ReadInt32();
             failures = r.ReadInt32();
             bestLoss = r.ReadDouble();
             trainedSinceValidation = r.ReadBoolean();

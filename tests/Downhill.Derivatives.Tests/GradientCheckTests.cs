@@ -180,13 +180,14 @@ public class GradientCheckTests
         var model = new RidgeModel();
 
         var ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, [at[0]], hypers, columns));
-        Assert.Contains("2 parameter(s)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("has 2 parameters (w, b)", ex.Message, StringComparison.Ordinal);
 
         ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, [at[0], [1.0, 2.0]], hypers, columns));
         Assert.Contains("'b' is a scalar", ex.Message, StringComparison.Ordinal);
 
         ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, [], columns));
-        Assert.Contains("hyperparameter", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(lambda)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("a missing one is not 0", ex.Message, StringComparison.Ordinal);
 
         ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, hypers, [columns[0], columns[1]]));
         Assert.Contains("3 data column(s)", ex.Message, StringComparison.Ordinal);
@@ -200,5 +201,128 @@ public class GradientCheckTests
 
         ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, hypers, [columns[0], columns[1], new double[6]]));
         Assert.Contains("int[]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckValidatesItsInputsAsTrainingDoes()
+    {
+        var (columns, at, hypers) = RidgeData();
+        var model = new RidgeModel();
+
+        // An empty vector parameter would compare nothing and pass: refused, as Minimize refuses it.
+        var ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, [[], at[1]], hypers, columns));
+        Assert.Contains("the vector parameter 'w' needs values", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("at", ex.ParamName);
+
+        // Non-finite parameters, hypers and data: refused by name and place, not a FAILED report without a reason.
+        Assert.Contains("'b' starts with a non-finite value", Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, [at[0], [double.NaN]], hypers, columns)).Message, StringComparison.Ordinal);
+        Assert.Contains("'lambda' is an infinity", Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, [double.PositiveInfinity], columns)).Message, StringComparison.Ordinal);
+        var xs = (double[,])((double[,])columns[0]).Clone();
+        xs[4, 2] = double.NaN;
+        Assert.Contains("column 'xs' holds NaN at row 4, element 2", Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, hypers, [xs, columns[1], columns[2]])).Message, StringComparison.Ordinal);
+        var y = (double[])((double[])columns[1]).Clone();
+        y[3] = double.NegativeInfinity;
+        Assert.Contains("column 'y' holds an infinity at row 3", Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, hypers, [columns[0], y, columns[2]])).Message, StringComparison.Ordinal);
+
+        // Rows narrower than the loss reads: the column and the width, not a bare IndexOutOfRangeException.
+        ex = Assert.Throws<ArgumentException>(() => GradientCheck.Run(model, at, hypers, [new double[6, 2], columns[1], columns[2]]));
+        Assert.Contains("'xs'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("3", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(nameof(GradientCheckOptions.StepScale), double.NaN)]
+    [InlineData(nameof(GradientCheckOptions.StepScale), 0.0)]
+    [InlineData(nameof(GradientCheckOptions.StepScale), 2.0)]
+    [InlineData(nameof(GradientCheckOptions.FirstOrderTolerance), -1e-6)]
+    [InlineData(nameof(GradientCheckOptions.SecondOrderTolerance), double.NaN)]
+    [InlineData(nameof(GradientCheckOptions.ScaleFloor), -1.0)]
+    [InlineData(nameof(GradientCheckOptions.Perturbation), double.NaN)]
+    [InlineData(nameof(GradientCheckOptions.Perturbation), -0.1)]
+    [InlineData(nameof(GradientCheckOptions.Points), -1.0)]
+    public void OptionsOutOfRangeAreRefusedByName(string option, double value)
+    {
+        GradientCheckOptions options = option switch
+        {
+            nameof(GradientCheckOptions.StepScale) => new() { StepScale = value },
+            nameof(GradientCheckOptions.FirstOrderTolerance) => new() { FirstOrderTolerance = value },
+            nameof(GradientCheckOptions.SecondOrderTolerance) => new() { SecondOrderTolerance = value },
+            nameof(GradientCheckOptions.ScaleFloor) => new() { ScaleFloor = value },
+            nameof(GradientCheckOptions.Perturbation) => new() { Perturbation = value },
+            _ => new() { Points = (int)value },
+        };
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Run(new RosenbrockModel<double>(), RosenbrockAt, [], [], options));
+        Assert.Equal(option, ex.ParamName);
+    }
+
+    [Fact]
+    public void AFailureAtAnAbsKinkSaysSo()
+    {
+        // |x| at x = 0: the generated derivative takes one side (its subgradient), differences average both.
+        var report = Corpus.Elementary.AbsLoss.Check(new() { x = 0 }, [2.0], new GradientCheckOptions { Points = 0 });
+        var gradient = report.Find(GradientCheckMode.Gradient, "x")!;
+        Assert.False(gradient.Passed, report.ToString());
+        Assert.True(gradient.AtKink, report.ToString());
+        Assert.Contains("FAIL (kink)", report.ToString(), StringComparison.Ordinal);
+        Assert.Contains("the loss has a kink here (Abs", report.ToString(), StringComparison.Ordinal);
+
+        // Away from the kink the same loss passes and nothing mentions kinks.
+        var away = Corpus.Elementary.AbsLoss.Check(new() { x = 0.5 }, [2.0]);
+        Assert.True(away.Passed, away.ToString());
+        Assert.DoesNotContain("kink", away.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("max")]
+    [InlineData("min")]
+    [InlineData("relu")]
+    public void FailuresAtMaxMinAndReluKinksSaySoToo(string kind)
+    {
+        // Max(x, y) and Min(x, y) at x = y; Relu at 0. The kink lies within the stencil of the failing components.
+        var options = new GradientCheckOptions { Points = 0 };
+        GradientCheckReport report = kind switch
+        {
+            "max" => Corpus.Elementary.MaxLoss.Check(new() { x = 0.3, y = 0.3 }, [1.5], options),
+            "min" => Corpus.Elementary.MinLoss.Check(new() { x = 0.3, y = 0.3 }, [1.5], options),
+            _ => Corpus.Elementary.ReluLoss.Check(new() { x = 0 }, [1.5], options),
+        };
+        Assert.False(report.Passed, report.ToString());
+        Assert.All(report.Failures.Where(f => f.Mode is GradientCheckMode.Gradient or GradientCheckMode.GradientFull), f => Assert.True(f.AtKink, report.ToString()));
+        Assert.Contains("FAIL (kink)", report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWrongDerivativeOfASmoothLossIsNotBlamedOnAKink()
+    {
+        var report = GradientCheck.Run(new WrongGradientRosenbrock(), RosenbrockAt, [], []);
+        Assert.False(report.Passed);
+        Assert.All(report.Failures, f => Assert.False(f.AtKink, report.ToString()));
+        Assert.DoesNotContain("kink", report.ToString(), StringComparison.Ordinal);
+
+        var (columns, at, hypers) = RidgeData();
+        var data = GradientCheck.Run(new RidgeModel { WrongDataGradient = true }, at, hypers, columns);
+        Assert.False(data.Passed);
+        Assert.All(data.Failures, f => Assert.False(f.AtKink, data.ToString()));
+    }
+
+    [Fact]
+    public void CheckRefusesOmittedHypersNamingThem()
+    {
+        var (x, y) = (new double[,] { { 1, 2 }, { 0.5, -1 } }, new double[] { 0.3, -0.2 });
+        var ex = Assert.Throws<ArgumentException>(() => Corpus.Models.TwoHypersLoss.Check(new() { w = [0.1, 0.2, 0.3, 0.4] }, (x, new[] { 0, 1 })));
+        Assert.Equal("hypers", ex.ParamName);
+        Assert.Contains("not set: logLambda temperature", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<ArgumentException>(() => Corpus.Models.TwoHypersLoss.Check(new() { w = [0.1, 0.2, 0.3, 0.4] }, (x, new[] { 0, 1 }), new() { temperature = 2 }));
+        Assert.Contains("not set: logLambda.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("temperature =", ex.Message.Split("Pass")[0], StringComparison.Ordinal);
+
+        var x4 = new double[,] { { 1, 2, -1, 0.5 }, { 0.5, -1, 2, 1 } };
+        ex = Assert.Throws<ArgumentException>(() => Corpus.Models.RidgeLoss.Check(new() { w = [0.1, 0.2, 0.3, 0.4], b = 0 }, (x4, y)));
+        Assert.Contains("not set: lambda", ex.Message, StringComparison.Ordinal);
+
+        // Set to 0 on purpose is a value, not an omission.
+        var report = Corpus.Models.RidgeLoss.Check(new() { w = [0.1, 0.2, 0.3, 0.4], b = 0 }, (x4, y), new() { lambda = 0 });
+        Assert.True(report.Passed, report.ToString());
     }
 }

@@ -23,7 +23,8 @@ public class OptimizerTests
         var model = new Rosenbrock();
         double[][] p = [[-3, -3]];
         double[][] g = [new double[2]];
-        var optimizer = Optimizer.Create(algo, new TrainingOptions { LearningRate = learningRate });
+        // ADADELTA has no learning rate (setting one is refused), so its options stay at their defaults.
+        var optimizer = Optimizer.Create(algo, algo == Algo.AdaDelta ? new TrainingOptions() : new TrainingOptions { LearningRate = learningRate });
         DataBatch batch = DataBatch.Empty;
         double loss = model.SumGradient(p, [], batch, 0, 1, g);
         Assert.Equal(14416, loss);
@@ -138,8 +139,11 @@ public class OptimizerTests
     [Fact]
     public void Element_clipping_wins_over_norm_clipping()
     {
+        // Create refuses both limits (one would be ignored); an optimizer built directly still applies the rule.
+        var options = new TrainingOptions { LearningRate = 1, MaxGradientElem = 2, MaxGradientNorm = 1 };
+        Assert.Equal(nameof(TrainingOptions.MaxGradientNorm), Assert.Throws<ArgumentException>(() => Optimizer.Create(Algo.Sgd, options)).ParamName);
         double[][] p = [[0, 0]];
-        var both = Optimizer.Create(Algo.Sgd, new TrainingOptions { LearningRate = 1, MaxGradientElem = 2, MaxGradientNorm = 1 });
+        var both = new Sgd(options);
         both.Step(p, [[3, -4]]);
         Assert.Equal([-2.0, 2.0], p[0]);
 

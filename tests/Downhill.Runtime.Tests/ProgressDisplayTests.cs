@@ -7,8 +7,9 @@ public partial class ProgressDisplayTests
 {
     private static Metrics Losses(double loss, double m) => new([new("loss", loss), new("m", m)]);
 
+    // Validation runs before an epoch: the report after epoch n holds the validation after epoch n - 1.
     private static EpochReport Report(int epoch) =>
-        new(epoch, Losses(1.0 / epoch, 0.25 * epoch), Losses(2.0 / epoch, 0.5 * epoch), 2.0 / epoch);
+        new(epoch, Losses(1.0 / epoch, 0.25 * epoch), Losses(2.0 / epoch, 0.5 * epoch), 2.0 / epoch) { ValidEpoch = epoch - 1 };
 
     /// <summary>An ANSI, interactive console without colours that writes into <paramref name="writer"/>.</summary>
     private static IAnsiConsole Terminal(TextWriter writer)
@@ -37,6 +38,8 @@ public partial class ProgressDisplayTests
             {
                 display.Report(Report(epoch));
             }
+
+            display.Complete("result after 117 epochs: valid loss=0.01");
         }
 
         // The loss name (escaped, as markup would eat "[1]"), the header, and a last row with the last epoch's
@@ -44,8 +47,9 @@ public partial class ProgressDisplayTests
         string output = AnsiEscape().Replace(screen.ToString(), string.Empty);
         Assert.Contains("Tests.Live[1]", output);
         Assert.Contains("best valid", output);
-        string last = output.Split('\n').Last(line => line.Contains("loss=", StringComparison.Ordinal));
-        Assert.Matches(@"^\W*117\W.*loss=0\.00854701 m=29\.25\W.*loss=0\.017094 m=58\.5\W+0\.017094\W*$", last);
+        string last = output.Split('\n').Last(line => line.Contains("loss=", StringComparison.Ordinal) && !line.Contains("result", StringComparison.Ordinal));
+        Assert.Matches(@"^\W*117\W.*loss=0\.00854701 m=29\.25\W.*loss=0\.017094 m=58\.5 \(after epoch 116\)\W+0\.017094\W*$", last);
+        Assert.Matches(@"(?m)^\W*result\W+result after 117 epochs: valid loss=0\.01\W*$", output);
         Assert.Equal(string.Empty, lines.ToString());
     }
 
@@ -83,14 +87,18 @@ public partial class ProgressDisplayTests
             {
                 display.Report(Report(epoch));
             }
+
+            display.Complete("result after 3 epochs: valid loss=0.6");
         }
 
+        // Epoch 1's validation is of the initial parameters, and the result (never an epoch's line) ends the output.
         Assert.Equal(
             [
                 "Training Tests.Plain",
-                "epoch 1: train loss=1 m=0.25 | valid loss=2 m=0.5 | best 2",
-                "epoch 2: train loss=0.5 m=0.5 | valid loss=1 m=1 | best 1",
-                "epoch 3: train loss=0.333333 m=0.75 | valid loss=0.666667 m=1.5 | best 0.666667",
+                "epoch 1: train loss=1 m=0.25 | valid loss=2 m=0.5 (initial parameters) | best 2",
+                "epoch 2: train loss=0.5 m=0.5 | valid loss=1 m=1 (after epoch 1) | best 1",
+                "epoch 3: train loss=0.333333 m=0.75 | valid loss=0.666667 m=1.5 (after epoch 2) | best 0.666667",
+                "result after 3 epochs: valid loss=0.6",
             ],
             lines.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(string.Empty, screen.ToString());

@@ -4,6 +4,8 @@ namespace Downhill;
 /// Every option of <c>Minimize</c> and <c>Iterate</c>, with downhill's names in .NET style and its defaults.
 /// The generated typed <c>Minimize</c> methods take one optional argument per settable property here
 /// (camelCase: <c>learningRate</c>, <c>batchSize</c>, ...), so this class is the single list of options.
+/// An algorithm-specific option set for an algorithm that ignores it (a weight decay with RMSProp, say) is refused
+/// before training by <see cref="TrainingOptionsValidation.ValidateForAlgorithm"/>, so no setting silently does nothing.
 /// </summary>
 public sealed class TrainingOptions
 {
@@ -26,7 +28,7 @@ public sealed class TrainingOptions
     /// <summary>The algorithm (downhill's default: RMSProp).</summary>
     public Algo Algo { get; set; } = Algo.RmsProp;
 
-    /// <summary>The learning rate α (default 1e-4). ADADELTA ignores it; RProp uses it as its initial step.</summary>
+    /// <summary>The learning rate α &gt; 0 (default 1e-4). ADADELTA has none (setting it is refused); RProp uses it as its initial step.</summary>
     public double LearningRate { get => learningRate; set => learningRate = Mark(value, nameof(LearningRate)); }
 
     /// <summary>The momentum μ (default 0: none). Wraps every algorithm.</summary>
@@ -62,7 +64,7 @@ public sealed class TrainingOptions
     /// <summary>Rescale each parameter's gradient to at most this L2 norm (default 0: off).</summary>
     public double MaxGradientNorm { get; set; }
 
-    /// <summary>Clip each gradient element to [-c, c] (default 0: off); wins over <see cref="MaxGradientNorm"/>.</summary>
+    /// <summary>Clip each gradient element to [-c, c] (default 0: off); it would win over <see cref="MaxGradientNorm"/>, so setting both is refused.</summary>
     public double MaxGradientElem { get; set; }
 
     /// <summary>Report the squared norm of each parameter's raw gradient as <c>grad(name)</c> (default false).</summary>
@@ -119,6 +121,12 @@ public sealed class TrainingOptions
     /// <summary>Write a checkpoint to this path every <see cref="CheckpointEvery"/> epochs, and resume from it if it exists.</summary>
     public string? CheckpointPath { get; set; }
 
+    /// <summary>Epochs between checkpoints (default 10).</summary>
+    public int CheckpointEvery { get; set; } = 10;
+
+    /// <summary>Stops training (keeping the best parameters) when cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
     /// <summary>
     /// What a run does when the checkpoint at <see cref="CheckpointPath"/> was written by another run: other
     /// training or validation data, initial parameters, hyperparameters, or an option that changes the trajectory
@@ -128,12 +136,6 @@ public sealed class TrainingOptions
     /// overwrites it at the next save.
     /// </summary>
     public CheckpointMismatch OnCheckpointMismatch { get; set; }
-
-    /// <summary>Epochs between checkpoints (default 10).</summary>
-    public int CheckpointEvery { get; set; } = 10;
-
-    /// <summary>Stops training (keeping the best parameters) when cancelled.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>Whether the option named <paramref name="name"/> was set (even to its default), for the checks of options an algorithm ignores.</summary>
     internal bool IsSet(string name) => explicitlySet.Contains(name);

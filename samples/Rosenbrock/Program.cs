@@ -40,7 +40,7 @@ foreach (var (algo, learningRate, maxGradientNorm) in runs)
     var clock = Stopwatch.StartNew();
     var fit = Banana.RosenbrockLoss.Minimize(
         init: new() { x = -3, y = -3 },
-        algo: algo, learningRate: learningRate, momentum: algo == Algo.Nag ? 0.9 : null, maxGradientNorm: maxGradientNorm,
+        algo: algo, learningRate: algo == Algo.AdaDelta ? null : learningRate, momentum: algo == Algo.Nag ? 0.9 : null, maxGradientNorm: maxGradientNorm,
         maxUpdates: Epochs, patience: Epochs, validateEvery: 100, seed: 1, threads: 1,
         progress: new Recorder(losses));
     clock.Stop();

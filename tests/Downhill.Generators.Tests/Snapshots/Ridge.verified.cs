@@ -570,11 +570,24 @@ partial class Regression
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class Hypers
         {
-            /// <summary>The argument <c>lambda</c>.</summary>
-            public double lambda;
+            private double __hyperValue0;
+            private bool __hyperSet0;
+
+            /// <summary>The argument <c>lambda</c>; required (training and checking refuse a [Hyper] left unset).</summary>
+            public double lambda { get => __hyperValue0; set { __hyperValue0 = value; __hyperSet0 = true; } }
 
             /// <summary>The values in argument order.</summary>
-            public double[] ToArray() => new double[] { lambda };
+            /// <exception cref="global::System.ArgumentException">A [Hyper] was not set; the message names it.</exception>
+            public double[] ToArray()
+            {
+                string __unset = (__hyperSet0 ? "" : " lambda");
+                if (__unset.Length > 0)
+                {
+                    throw new global::System.ArgumentException("hypers: the loss Regression.Ridge needs a value for every [Hyper] argument; not set:" + __unset + ". Pass hypers: new() { lambda = ... } (a missing [Hyper] is an error, not 0).", "hypers");
+                }
+
+                return new double[] { __hyperValue0 };
+            }
         }
 
         /// <inheritdoc/>
@@ -681,7 +694,7 @@ partial class Regression
         /// <summary>Minimizes the mean of <see cref="Ridge"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>
         /// <returns>The best parameters, the final metrics, the number of epochs and why training stopped.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-        public static global::Downhill.MinimizeResult<Params> Minimize((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, Hypers? hypers = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null)
+        public static global::Downhill.MinimizeResult<Params> Minimize((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, Hypers? hypers = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null, global::Downhill.CheckpointMismatch? onCheckpointMismatch = null)
         {
             if (init is null)
             {
@@ -824,6 +837,10 @@ partial class Regression
             if (cancellationToken is { } __CancellationToken)
             {
                 options.CancellationToken = __CancellationToken;
+            }
+            if (onCheckpointMismatch is { } __OnCheckpointMismatch)
+            {
+                options.OnCheckpointMismatch = __OnCheckpointMismatch;
             }
             var result = global::Downhill.Trainer.Minimize<double>(Instance, Columns(train, nameof(train)), valid is { } v ? Columns(v, nameof(valid)) : null, (init ?? new Params()).ToArrays(), (hypers ?? new Hypers()).ToArray(), options);
             return new global::Downhill.MinimizeResult<Params>(Params.FromArrays(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);

@@ -6,7 +6,7 @@ namespace Downhill.Generators;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Downhill";
-    private const string HelpBase = "https://github.com/downhill-dotnet/downhill/blob/main/docs/diagnostics.md#";
+    private const string HelpBase = "docs/diagnostics.md#";
 
     /// <summary>DH0001: a statement the loss language does not have.</summary>
     public static readonly DiagnosticDescriptor UnsupportedStatement = Create(

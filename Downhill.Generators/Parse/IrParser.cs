@@ -152,7 +152,7 @@ internal sealed class IrParser
                     continue;
                 }
 
-                string pname = Unique(p.Name);
+                string pname = Unique(UserName(p.Name));
                 symbols[p] = pname;
                 argumentNames.Add(pname);
                 types[pname] = t.Value;
@@ -199,6 +199,25 @@ internal sealed class IrParser
 
             types[n] = IrType.Real;
             return n;
+        }
+
+        /// <summary>
+        /// The IR name of a user's argument or local: every name the generator makes up contains "__", so a user's
+        /// run of underscores becomes one; a C# keyword (an argument named <c>@in</c>) keeps its '@'.
+        /// </summary>
+        private static string UserName(string name)
+        {
+            var sb = new System.Text.StringBuilder(name.Length);
+            foreach (char c in name)
+            {
+                if (c != '_' || sb.Length == 0 || sb[sb.Length - 1] != '_')
+                {
+                    sb.Append(c);
+                }
+            }
+
+            string n = sb.ToString();
+            return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(n) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + n : n;
         }
 
         private string NewLocal(string baseName, IrType type)
@@ -616,7 +635,7 @@ internal sealed class IrParser
                     continue;
                 }
 
-                string local = NewLocal(symbol.Name, type.Value);
+                string local = NewLocal(UserName(symbol.Name), type.Value);
                 symbols[symbol] = local;
                 if (variable.Initializer is { } init)
                 {
@@ -648,7 +667,7 @@ internal sealed class IrParser
                     return;
                 }
 
-                string local = NewLocal(symbol.Name, type);
+                string local = NewLocal(UserName(symbol.Name), type);
                 symbols[symbol] = local;
                 Current.Add(new Alloc(local, LowerAs(length, IrType.Int)));
                 return;

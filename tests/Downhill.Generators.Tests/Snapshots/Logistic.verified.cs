@@ -12,6 +12,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticGradient(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.Span<double> dw, ref double db)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            }
             return __dh_Logistic__grad_1100(w, b, x, label, 1.0, dw, ref db);
         }
 
@@ -19,6 +23,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static (double Value, double Tangent) LogisticTangent(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
             double __tangent = 0;
             double __value = __dh_Logistic__tan_1100(w, b, x, label, tw, tb, ref __tangent);
             return (__value, __tangent);
@@ -28,6 +36,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticHessianVector(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb, global::System.Span<double> hw, ref double hb)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            }
             double __unused = 0;
             return __dh_Logistic__grad_1100__tan_1100011_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, ref __unused);
         }
@@ -36,6 +52,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticGradientFull(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.Span<double> dw, ref double db, global::System.Span<double> dx)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            }
+            if (dx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+            }
             return __dh_Logistic__grad_1110(w, b, x, label, 1.0, dw, ref db, dx);
         }
 
@@ -43,6 +67,18 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticHessianVectorFull(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb, global::System.Span<double> hw, ref double hb, global::System.Span<double> hx)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            }
+            if (hx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+            }
             double __unused = 0;
             return __dh_Logistic__grad_1110__tan_11000111_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, hx, ref __unused);
         }

@@ -12,6 +12,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceGradient(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.Span<double> dw, ref double ds0)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
             while (true)
@@ -36,6 +40,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static (double Value, double Tangent) RecurrenceTangent(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
             double __tangent = 0;
             double __value = __dh_Recurrence__tan_110(w, s0, x, tw, ts0, ref __tangent);
             return (__value, __tangent);
@@ -45,6 +53,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceHessianVector(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0, global::System.Span<double> hw, ref double hs0)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
@@ -70,6 +86,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceGradientFull(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.Span<double> dw, ref double ds0, global::System.Span<double> dx)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            }
+            if (dx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+            }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
             while (true)
@@ -94,6 +118,18 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceHessianVectorFull(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0, global::System.Span<double> hw, ref double hs0, global::System.Span<double> hx)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            }
+            if (hx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+            }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();

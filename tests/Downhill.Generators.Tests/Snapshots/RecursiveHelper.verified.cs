@@ -10,6 +10,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradient(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc)
     {
+        if (dc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(dc));
+        }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
         while (true)
@@ -34,6 +38,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static (double Value, double Tangent) SeriesTangent(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+        }
         double __tangent = 0;
         double __value = __dh_Series__tan_10(c, x, tc, ref __tangent);
         return (__value, __tangent);
@@ -43,6 +51,14 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesHessianVector(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+        }
+        if (hc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(hc));
+        }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
@@ -68,6 +84,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradientFull(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc, ref double dx)
     {
+        if (dc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(dc));
+        }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
         while (true)
@@ -92,6 +112,14 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesHessianVectorFull(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc, ref double hx)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+        }
+        if (hc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(hc));
+        }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();

@@ -10,6 +10,10 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeGradient(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.Span<double> dw)
     {
+        if (dw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+        }
         return __dh_Ridge__grad_1000(w, lambda, x, y, 1.0, dw);
     }
 
@@ -17,6 +21,10 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static (double Value, double Tangent) RidgeTangent(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+        }
         double __tangent = 0;
         double __value = __dh_Ridge__tan_1000(w, lambda, x, y, tw, ref __tangent);
         return (__value, __tangent);
@@ -26,6 +34,14 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeHessianVector(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw, global::System.Span<double> hw)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+        }
+        if (hw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+        }
         double __unused = 0;
         return __dh_Ridge__grad_1000__tan_100001_h(w, lambda, x, y, 1.0, tw, hw, ref __unused);
     }
@@ -34,6 +50,14 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeGradientFull(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.Span<double> dw, ref double dlambda, global::System.Span<double> dx, ref double dy)
     {
+        if (dw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+        }
+        if (dx.Length < x.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+        }
         return __dh_Ridge__grad_1111(w, lambda, x, y, 1.0, dw, ref dlambda, dx, ref dy);
     }
 
@@ -41,6 +65,18 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeHessianVectorFull(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw, global::System.Span<double> hw, ref double hlambda, global::System.Span<double> hx, ref double hy)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+        }
+        if (hw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+        }
+        if (hx.Length < x.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+        }
         double __unused = 0;
         return __dh_Ridge__grad_1111__tan_100001111_h(w, lambda, x, y, 1.0, tw, hw, ref hlambda, hx, ref hy, ref __unused);
     }

@@ -232,9 +232,9 @@ internal sealed class LossEmitter
         {
             string arg = Escape(a.Name);
             string derived = DerivedName(prefix, a.Name);
-            string raw = derived.TrimStart('@');
+            string raw = derived.TrimStart('@'); // written as a literal, not nameof: an argument may be named 'nameof'
             w.Open($"if ({derived}.Length < {arg}.Length)");
-            w.Line($"throw new global::System.ArgumentException(\"The {role} span '{raw}' has \" + {derived}.Length + \" elements but '{a.Name}' has \" + {arg}.Length + \"; pass one element per element of '{a.Name}'.\", nameof({derived}));");
+            w.Line($"throw new global::System.ArgumentException(\"The {role} span '{raw}' has \" + {derived}.Length + \" elements but '{a.Name}' has \" + {arg}.Length + \"; pass one element per element of '{a.Name}'.\", \"{raw}\");");
             w.Close();
         }
     }

@@ -98,7 +98,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             return;
         }
 
-        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']') + ".g.cs";
+        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']').Replace("@", string.Empty) + ".g.cs";
         spc.AddSource(hint, SourceText.From(text, Encoding.UTF8));
     }
 

@@ -84,6 +84,7 @@ internal sealed class LossEmitter
         w.Line("// Exact derivatives of " + loss.TypeFullName + "." + name + ", written by Downhill.Generators. Do not edit.");
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.");
+        w.Line("#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.");
         w.Line();
         if (loss.Namespace is not null)
         {

@@ -91,6 +91,24 @@ public class DeclarationTests
     }
 
     [Fact]
+    public void PrivateLossWithHypersCompilesWithoutWarnings()
+    {
+        // Nobody outside can assign the fields of a private loss's Params and Hypers: CS0649 must not fire.
+        const string source = Usings + """
+            public static partial class C
+            {
+                [Loss]
+                private static double F([Param] double a, [Hyper] double h, double x) => h * a * x;
+            }
+            """;
+
+        var run = Harness.Run(source);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputProblems());
+    }
+
+    [Fact]
     public void DeclarationErrorsOfOneLossDoNotHideThoseOfAnother()
     {
         // CS0708 (an instance member of a static class) is a declaration error: the compiler then drops every

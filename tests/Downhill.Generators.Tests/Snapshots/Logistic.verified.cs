@@ -3,6 +3,7 @@
 // Exact derivatives of Sample.Classifier.Logistic, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 namespace Sample
 {
@@ -14,7 +15,7 @@ namespace Sample
         {
             if (dw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
             }
             return __dh_Logistic__grad_1100(w, b, x, label, 1.0, dw, ref db);
         }
@@ -25,7 +26,7 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             double __tangent = 0;
             double __value = __dh_Logistic__tan_1100(w, b, x, label, tw, tb, ref __tangent);
@@ -38,11 +39,11 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             if (hw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
             }
             double __unused = 0;
             return __dh_Logistic__grad_1100__tan_1100011_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, ref __unused);
@@ -54,11 +55,11 @@ namespace Sample
         {
             if (dw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
             }
             if (dx.Length < x.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
             }
             return __dh_Logistic__grad_1110(w, b, x, label, 1.0, dw, ref db, dx);
         }
@@ -69,15 +70,15 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             if (hw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
             }
             if (hx.Length < x.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
             }
             double __unused = 0;
             return __dh_Logistic__grad_1110__tan_11000111_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, hx, ref __unused);
@@ -542,7 +543,7 @@ namespace Sample
                 /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
                 public double[][] ToArrays()
                 {
-                    return new double[][] { (double[])w.Clone(), new double[] { b } };
+                    return new double[][] { (double[])this.w.Clone(), new double[] { this.b } };
                 }
 
                 /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -572,7 +573,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                    sum += global::Sample.Classifier.Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
                 }
                 return sum;
             }
@@ -588,7 +589,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
+                    sum += global::Sample.Classifier.LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
                 }
                 return sum;
             }
@@ -604,7 +605,7 @@ namespace Sample
                 double sum = 0, along = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    var (value, slope) = LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
+                    var (value, slope) = global::Sample.Classifier.LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
                     sum += value;
                     along += slope;
                 }
@@ -622,7 +623,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    sum += global::Sample.Classifier.LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
                 }
                 return sum;
             }
@@ -639,7 +640,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Classifier.LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }
@@ -656,7 +657,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Classifier.LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }

@@ -3,6 +3,7 @@
 // Exact derivatives of Sample.Sequence.Recurrence, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 namespace Sample
 {
@@ -14,7 +15,7 @@ namespace Sample
         {
             if (dw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
             }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
@@ -42,7 +43,7 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             double __tangent = 0;
             double __value = __dh_Recurrence__tan_110(w, s0, x, tw, ts0, ref __tangent);
@@ -55,11 +56,11 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             if (hw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
             }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
@@ -88,11 +89,11 @@ namespace Sample
         {
             if (dw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
             }
             if (dx.Length < x.Length)
             {
-                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
             }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
@@ -120,15 +121,15 @@ namespace Sample
         {
             if (tw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
             }
             if (hw.Length < w.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
             }
             if (hx.Length < x.Length)
             {
-                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
             }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
@@ -549,7 +550,7 @@ namespace Sample
                 /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
                 public double[][] ToArrays()
                 {
-                    return new double[][] { (double[])w.Clone(), new double[] { s0 } };
+                    return new double[][] { (double[])this.w.Clone(), new double[] { this.s0 } };
                 }
 
                 /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -578,7 +579,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
+                    sum += global::Sample.Sequence.Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
                 }
                 return sum;
             }
@@ -593,7 +594,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
+                    sum += global::Sample.Sequence.RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
                 }
                 return sum;
             }
@@ -608,7 +609,7 @@ namespace Sample
                 double sum = 0, along = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    var (value, slope) = RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
+                    var (value, slope) = global::Sample.Sequence.RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
                     sum += value;
                     along += slope;
                 }
@@ -625,7 +626,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    sum += global::Sample.Sequence.RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
                 }
                 return sum;
             }
@@ -641,7 +642,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Sequence.RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }
@@ -657,7 +658,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Sequence.RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }

@@ -3,6 +3,7 @@
 // Exact derivatives of Losses.Series, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Losses
 {
@@ -12,7 +13,7 @@ partial class Losses
     {
         if (dc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(dc));
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "dc");
         }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
@@ -40,7 +41,7 @@ partial class Losses
     {
         if (tc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
         }
         double __tangent = 0;
         double __value = __dh_Series__tan_10(c, x, tc, ref __tangent);
@@ -53,11 +54,11 @@ partial class Losses
     {
         if (tc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
         }
         if (hc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(hc));
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "hc");
         }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
@@ -86,7 +87,7 @@ partial class Losses
     {
         if (dc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(dc));
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "dc");
         }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
@@ -114,11 +115,11 @@ partial class Losses
     {
         if (tc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(tc));
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
         }
         if (hc.Length < c.Length)
         {
-            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", nameof(hc));
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "hc");
         }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
@@ -647,7 +648,7 @@ partial class Losses
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public double[][] ToArrays()
             {
-                return new double[][] { (double[])c.Clone() };
+                return new double[][] { (double[])this.c.Clone() };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -673,7 +674,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Series(p0, c0[r]);
+                sum += global::Losses.Series(p0, c0[r]);
             }
             return sum;
         }
@@ -686,7 +687,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesGradient(p0, c0[r], gradient[0]);
+                sum += global::Losses.SeriesGradient(p0, c0[r], gradient[0]);
             }
             return sum;
         }
@@ -699,7 +700,7 @@ partial class Losses
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = SeriesTangent(p0, c0[r], tangent[0]);
+                var (value, slope) = global::Losses.SeriesTangent(p0, c0[r], tangent[0]);
                 sum += value;
                 along += slope;
             }
@@ -714,7 +715,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
+                sum += global::Losses.SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
             }
             return sum;
         }
@@ -728,7 +729,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
+                sum += global::Losses.SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
             }
             return sum;
         }
@@ -742,7 +743,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
+                sum += global::Losses.SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
             }
             return sum;
         }

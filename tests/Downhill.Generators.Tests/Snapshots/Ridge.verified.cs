@@ -3,6 +3,7 @@
 // Exact derivatives of Regression.Ridge, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Regression
 {
@@ -12,7 +13,7 @@ partial class Regression
     {
         if (dw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
         }
         return __dh_Ridge__grad_1000(w, lambda, x, y, 1.0, dw);
     }
@@ -23,7 +24,7 @@ partial class Regression
     {
         if (tw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
         }
         double __tangent = 0;
         double __value = __dh_Ridge__tan_1000(w, lambda, x, y, tw, ref __tangent);
@@ -36,11 +37,11 @@ partial class Regression
     {
         if (tw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
         }
         if (hw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
         }
         double __unused = 0;
         return __dh_Ridge__grad_1000__tan_100001_h(w, lambda, x, y, 1.0, tw, hw, ref __unused);
@@ -52,11 +53,11 @@ partial class Regression
     {
         if (dw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(dw));
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
         }
         if (dx.Length < x.Length)
         {
-            throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(dx));
+            throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
         }
         return __dh_Ridge__grad_1111(w, lambda, x, y, 1.0, dw, ref dlambda, dx, ref dy);
     }
@@ -67,15 +68,15 @@ partial class Regression
     {
         if (tw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(tw));
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
         }
         if (hw.Length < w.Length)
         {
-            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", nameof(hw));
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
         }
         if (hx.Length < x.Length)
         {
-            throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", nameof(hx));
+            throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
         }
         double __unused = 0;
         return __dh_Ridge__grad_1111__tan_100001111_h(w, lambda, x, y, 1.0, tw, hw, ref hlambda, hx, ref hy, ref __unused);
@@ -584,7 +585,7 @@ partial class Regression
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public double[][] ToArrays()
             {
-                return new double[][] { (double[])w.Clone() };
+                return new double[][] { (double[])this.w.Clone() };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -610,7 +611,7 @@ partial class Regression
             public double lambda;
 
             /// <summary>The values in argument order.</summary>
-            public double[] ToArray() => new double[] { lambda };
+            public double[] ToArray() => new double[] { this.lambda };
         }
 
         /// <inheritdoc/>
@@ -623,7 +624,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                sum += global::Regression.Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
             }
             return sum;
         }
@@ -638,7 +639,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
+                sum += global::Regression.RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
             }
             return sum;
         }
@@ -653,7 +654,7 @@ partial class Regression
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
+                var (value, slope) = global::Regression.RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
                 sum += value;
                 along += slope;
             }
@@ -670,7 +671,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
+                sum += global::Regression.RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
             }
             return sum;
         }
@@ -687,7 +688,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                sum += global::Regression.RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
             }
             return sum;
         }
@@ -704,7 +705,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                sum += global::Regression.RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
             }
             return sum;
         }

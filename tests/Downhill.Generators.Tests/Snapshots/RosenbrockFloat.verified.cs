@@ -3,6 +3,7 @@
 // Exact derivatives of Objectives.Rosenbrock, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Objectives
 {
@@ -248,7 +249,7 @@ partial class Objectives
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public float[][] ToArrays()
             {
-                return new float[][] { new float[] { x }, new float[] { y } };
+                return new float[][] { new float[] { this.x }, new float[] { this.y } };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -275,7 +276,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Rosenbrock(p0[0], p1[0]);
+                sum += global::Objectives.Rosenbrock(p0[0], p1[0]);
             }
             return sum;
         }
@@ -288,7 +289,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                sum += global::Objectives.RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
             }
             return sum;
         }
@@ -301,7 +302,7 @@ partial class Objectives
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
+                var (value, slope) = global::Objectives.RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
                 sum += value;
                 along += slope;
             }
@@ -316,7 +317,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                sum += global::Objectives.RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
             }
             return sum;
         }
@@ -329,7 +330,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                sum += global::Objectives.RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
             }
             return sum;
         }
@@ -342,7 +343,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                sum += global::Objectives.RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
             }
             return sum;
         }

@@ -84,6 +84,7 @@ internal sealed class DescriptorEmitter
         w.Line($"public static {DescriptorName} Instance {{ get; }} = new();");
         w.Line();
         Schema();
+        Kinks();
         ParamsClass();
         if (hypers.Count > 0)
         {
@@ -119,6 +120,20 @@ internal sealed class DescriptorEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public global::Downhill.LossSchema Schema => SchemaValue;");
+        w.Line();
+    }
+
+    /// <summary>
+    /// The loss's own operations with a kink (those DH0012 reports, at info severity): a gradient check or a
+    /// Hessian-vector product near one may disagree with finite differences, and a report can say so.
+    /// </summary>
+    private void Kinks()
+    {
+        var kinks = loss.Diagnostics
+            .Where(d => d.Id == DiagnosticDescriptors.KinkInSecondOrder.Id && d.Location is not null)
+            .Select(d => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d.Location!.Text + " (line " + (d.Location.StartLine + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")", quote: true));
+        w.Line("/// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> Kinks {{ get; }} = new string[] {{ {string.Join(", ", kinks)} }};");
         w.Line();
     }
 

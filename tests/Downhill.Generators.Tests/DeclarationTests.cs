@@ -91,6 +91,33 @@ public class DeclarationTests
     }
 
     [Fact]
+    public void DescriptorListsTheLossKinksForTheRuntime()
+    {
+        const string source = Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    double e = Math.Abs(a - x);
+                    return Math.Max(e, 0.5);
+                }
+
+                [Loss]
+                public static double Smooth([Param] double a, double x) => a * x;
+            }
+            """;
+
+        var run = Harness.Run(source);
+
+        Assert.Empty(run.OutputProblems());
+        Assert.Equal(2, run.GeneratorDiagnostics.Count(d => d.Id == "DH0012" && d.Severity == DiagnosticSeverity.Info));
+        string text = run.GeneratedText();
+        Assert.Contains("Kinks { get; } = new string[] { \"Math.Abs(a - x) (line 7)\", \"Math.Max(e, 0.5) (line 8)\" };", text, StringComparison.Ordinal);
+        Assert.Contains("Kinks { get; } = new string[] {  };", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PrivateLossWithHypersCompilesWithoutWarnings()
     {
         // Nobody outside can assign the fields of a private loss's Params and Hypers: CS0649 must not fire.

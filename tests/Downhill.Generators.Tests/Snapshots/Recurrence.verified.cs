@@ -538,6 +538,9 @@ namespace Sample
             /// <inheritdoc/>
             public global::Downhill.LossSchema Schema => SchemaValue;
 
+            /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
             /// <summary>The trained arguments of <see cref="Recurrence"/>; a vector's length is its shape.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
             public sealed class Params

@@ -28,7 +28,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownMethod = Create(
         "DH0003",
         "Method has no known derivative",
-        "'{0}' is neither a known function nor marked [Differentiable]",
+        "'{0}' has no known derivative: {1}",
         "Mark the method [Differentiable] (it must be static, with a body the generator can read), or use a Math/MathF/Fn function.",
         DiagnosticSeverity.Error);
 

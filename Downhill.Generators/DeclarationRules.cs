@@ -17,6 +17,7 @@ internal static class DeclarationRules
 {
     public const string ParamAttribute = "Downhill.ParamAttribute";
     public const string HyperAttribute = "Downhill.HyperAttribute";
+    public const string LossAttribute = "Downhill.LossAttribute";
 
     private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
 
@@ -53,14 +54,20 @@ internal static class DeclarationRules
         t is INamedTypeSymbol { IsGenericType: true } named && named.TypeArguments.Length == 1 ? named.TypeArguments[0].SpecialType : t.SpecialType;
 
     /// <summary>Every problem of a [Loss] declaration (empty when it is well formed).</summary>
-    public static List<Diagnostic> CheckLoss(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: true, cancellationToken);
+    public static List<DiagnosticInfo> CheckLoss(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: true, cancellationToken);
 
     /// <summary>Every problem of a [Differentiable] declaration.</summary>
-    public static List<Diagnostic> CheckHelper(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: false, cancellationToken);
+    public static List<DiagnosticInfo> CheckHelper(IMethodSymbol method, CancellationToken cancellationToken) => Check(method, isLoss: false, cancellationToken);
 
-    private static List<Diagnostic> Check(IMethodSymbol method, bool isLoss, CancellationToken cancellationToken)
+    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args) =>
+        new(descriptor.Id, DiagnosticInfo.LocOf(node), new EquatableArray<string>(args));
+
+    private static DiagnosticInfo Info(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] args) =>
+        new(descriptor.Id, DiagnosticInfo.LocOf(token), new EquatableArray<string>(args));
+
+    private static List<DiagnosticInfo> Check(IMethodSymbol method, bool isLoss, CancellationToken cancellationToken)
     {
-        var found = new List<Diagnostic>();
+        var found = new List<DiagnosticInfo>();
         var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
         if (syntax is null)
         {
@@ -69,17 +76,37 @@ internal static class DeclarationRules
 
         if (!method.IsStatic)
         {
-            found.Add(Diagnostic.Create(DiagnosticDescriptors.MustBeStatic, syntax.Identifier.GetLocation(), method.Name));
+            found.Add(Info(DiagnosticDescriptors.MustBeStatic, syntax.Identifier, method.Name));
         }
 
         // A loss's derivatives are added to its type, so the type and every type around it must be partial.
+        // The Program class of top-level statements is declared by the compilation unit; it is partial.
         for (var type = method.ContainingType; isLoss && type is not null; type = type.ContainingType)
         {
-            bool partial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            bool partial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) switch
+            {
+                CompilationUnitSyntax => true,
+                TypeDeclarationSyntax t => t.Modifiers.Any(SyntaxKind.PartialKeyword),
+                _ => false,
+            });
             if (!partial)
             {
-                found.Add(Diagnostic.Create(DiagnosticDescriptors.TypeMustBePartial, syntax.Identifier.GetLocation(), type.Name, method.Name));
+                found.Add(Info(DiagnosticDescriptors.TypeMustBePartial, syntax.Identifier, type.Name, method.Name));
                 break;
+            }
+        }
+
+        if (method.IsGenericMethod)
+        {
+            found.Add(Info(DiagnosticDescriptors.UnsupportedDeclaration, syntax.TypeParameterList ?? (SyntaxNode)syntax, method.Name, "it is generic; write it for double (or float) without type parameters"));
+        }
+
+        if (isLoss)
+        {
+            var overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttribute)).ToList();
+            if (overloads.Count > 1)
+            {
+                found.Add(Info(DiagnosticDescriptors.UnsupportedDeclaration, syntax.Identifier, method.Name, $"{overloads.Count} [Loss] methods of '{method.ContainingType.Name}' are named '{method.Name}' and their generated members would clash; give each loss its own name"));
             }
         }
 
@@ -87,11 +114,11 @@ internal static class DeclarationRules
         return found;
     }
 
-    private static void CheckSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, bool isLoss, List<Diagnostic> found)
+    private static void CheckSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, bool isLoss, List<DiagnosticInfo> found)
     {
         if (!IsReal(method.ReturnType))
         {
-            found.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString()));
+            found.Add(Info(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString()));
             return;
         }
 
@@ -99,14 +126,22 @@ internal static class DeclarationRules
         for (int k = 0; k < method.Parameters.Length; k++)
         {
             var p = method.Parameters[k];
-            var typeSyntax = syntax.ParameterList.Parameters[k].Type;
-            var location = typeSyntax?.GetLocation() ?? syntax.ParameterList.Parameters[k].GetLocation();
+            var parameterSyntax = syntax.ParameterList.Parameters[k];
+            SyntaxNode location = parameterSyntax.Type ?? (SyntaxNode)parameterSyntax;
             var kind = KindOf(p);
             var type = TypeOf(p.Type);
             string? problem = null;
-            if (p.RefKind != RefKind.None || p.IsParams)
+            if (p.IsParams)
             {
-                problem = "arguments are passed by value";
+                problem = "'params' is not supported; take a ReadOnlySpan<double> (without params) instead";
+            }
+            else if (p.RefKind != RefKind.None)
+            {
+                problem = $"'{RefKindText(p.RefKind)}' arguments are not supported; arguments are passed by value (a span is passed as a ReadOnlySpan)";
+            }
+            else if (Has(p, ParamAttribute) && Has(p, HyperAttribute))
+            {
+                problem = "an argument is either a [Param] (trained) or a [Hyper] (fixed during training), not both; remove one of the attributes";
             }
             else if (type is null)
             {
@@ -127,21 +162,32 @@ internal static class DeclarationRules
 
             if (problem is not null)
             {
-                found.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedArgumentType, location, p.Name, p.Type.ToDisplayString(), problem));
+                found.Add(Info(DiagnosticDescriptors.UnsupportedArgumentType, location, p.Name, p.Type.ToDisplayString(), problem));
                 continue;
             }
 
             var element = type is IrType.Real ? p.Type.SpecialType : ElementOf(p.Type);
             if (element is SpecialType.System_Double or SpecialType.System_Single && (element == SpecialType.System_Single) != isFloat)
             {
-                found.Add(Diagnostic.Create(DiagnosticDescriptors.MixedPrecision, location, p.Name, p.Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString()));
+                found.Add(Info(DiagnosticDescriptors.MixedPrecision, location, p.Name, p.Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString()));
             }
+        }
+
+        if (isLoss && found.Count == 0 && !method.Parameters.Any(p => KindOf(p) == ArgKind.Param))
+        {
+            found.Add(Info(DiagnosticDescriptors.NoParam, syntax.Identifier, method.Name));
         }
     }
 
-    public static bool IsValidLoss(IMethodSymbol method, CancellationToken cancellationToken) => CheckLoss(method, cancellationToken).Count == 0;
+    private static string RefKindText(RefKind kind) => kind switch
+    {
+        RefKind.Out => "out",
+        RefKind.In => "in",
+        RefKind.RefReadOnlyParameter => "ref readonly",
+        _ => "ref",
+    };
 
-    public static bool IsValidHelper(IMethodSymbol method) => CheckHelper(method, default).Count == 0;
+    public static bool IsValidHelper(IMethodSymbol method, CancellationToken cancellationToken) => CheckHelper(method, cancellationToken).Count == 0;
 
     /// <summary>Whether a monitor takes only the [Param] arguments (true), all arguments (false), or is invalid (null).</summary>
     public static bool? MonitorShape(IMethodSymbol monitor, IMethodSymbol loss) => MonitorProblem(monitor, loss, out bool paramsOnly) is null ? paramsOnly : null;

@@ -33,6 +33,11 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct))
             .WithTrackingName(TrackingNames.LossModels);
 
+        // [Loss] on a local function or a lambda: nothing is generated, but the user is told why.
+        var misplaced = context.SyntaxProvider
+            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax, static (ctx, _) => MisplacedLoss(ctx));
+        context.RegisterSourceOutput(misplaced, static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
+
         var helpers = context.SyntaxProvider
             .ForAttributeWithMetadataName(DifferentiableAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildHelper(ctx, ct))
             .WithTrackingName(TrackingNames.HelperModels);
@@ -52,6 +57,19 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         });
 
         context.RegisterSourceOutput(outputs, static (spc, pair) => Write(spc, pair.Left, pair.Right));
+    }
+
+    private static DiagnosticInfo MisplacedLoss(GeneratorAttributeSyntaxContext context)
+    {
+        var (where, name, what) = context.TargetNode switch
+        {
+            LocalFunctionStatementSyntax f => (DiagnosticInfo.LocOf(f.Identifier), f.Identifier.Text, "it is a local function (a top-level statement's function is one too)"),
+            _ => (DiagnosticInfo.LocOf(context.TargetNode), "lambda", "it is a lambda"),
+        };
+        return new DiagnosticInfo(
+            DiagnosticDescriptors.UnsupportedDeclaration.Id,
+            where,
+            new EquatableArray<string>([name, what + "; declare it as a static method of a partial class, for example 'static partial class Losses { [Loss] public static double " + (name == "lambda" ? "MyLoss" : name) + "(...) ... }'"]));
     }
 
     private static void Write(SourceProductionContext spc, LossModel loss, OptionsModel options)
@@ -80,7 +98,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             return;
         }
 
-        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']') + ".g.cs";
+        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']').Replace("@", string.Empty) + ".g.cs";
         spc.AddSource(hint, SourceText.From(text, Encoding.UTF8));
     }
 
@@ -95,10 +113,19 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         var empty = new LossModel(ns, types, method.Name, Accessibility(method), isFloat, EquatableArray<ArgInfo>.Empty, EquatableArray<MonitorInfo>.Empty, null, EquatableArray<IrFunction>.Empty, EquatableArray<DiagnosticInfo>.Empty, location);
         try
         {
-            // The analyzer reports a declaration of the wrong shape; nothing is generated for it.
-            if (!DeclarationRules.IsValidLoss(method, cancellationToken))
+            // A declaration of the wrong shape is reported here (not by the analyzer: the compiler drops
+            // analyzer diagnostics once any declaration error exists, and these explain such errors); nothing
+            // is generated for it.
+            var problems = DeclarationRules.CheckLoss(method, cancellationToken);
+            problems.AddRange(MonitorProblems(method, cancellationToken));
+            if (problems.Count == 0)
             {
-                return empty;
+                problems.AddRange(GeneratedNames.Clashes(method, syntax));
+            }
+
+            if (problems.Count > 0)
+            {
+                return empty with { Diagnostics = problems.ToEquatableArray() };
             }
 
             var args = method.Parameters.Select(p => new ArgInfo(p.Name, DeclarationRules.KindOf(p), DeclarationRules.TypeOf(p.Type)!.Value)).ToEquatableArray();
@@ -134,9 +161,12 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         try
         {
-            if (!DeclarationRules.IsValidHelper(method))
+            // A [Loss, Differentiable] method is checked as a loss.
+            bool isLoss = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttribute);
+            var problems = isLoss ? [] : DeclarationRules.CheckHelper(method, cancellationToken);
+            if (problems.Count > 0 || !DeclarationRules.IsValidHelper(method, cancellationToken))
             {
-                return new HelperModel(method.Name, EquatableArray<DiagnosticInfo>.Empty);
+                return new HelperModel(method.Name, problems.ToEquatableArray());
             }
 
             var parsed = IrParser.Parse(method, syntax, context.SemanticModel, reportHelperDiagnostics: true, cancellationToken);
@@ -189,6 +219,25 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         return found;
     }
 
+    /// <summary>DH0013 for each [Monitor] of this loss whose shape does not match it.</summary>
+    private static IEnumerable<DiagnosticInfo> MonitorProblems(IMethodSymbol loss, CancellationToken cancellationToken)
+    {
+        foreach (var member in loss.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        {
+            foreach (var attribute in member.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == MonitorAttribute && attribute.ConstructorArguments.Length >= 1
+                    && attribute.ConstructorArguments[0].Value as string == loss.Name
+                    && DeclarationRules.MonitorProblem(member, loss, out _) is { } problem)
+                {
+                    var syntax = member.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                    var where = syntax is null ? null : DiagnosticInfo.LocOf(syntax.Identifier);
+                    yield return new DiagnosticInfo(DiagnosticDescriptors.InvalidMonitor.Id, where, new EquatableArray<string>([member.Name, problem]));
+                }
+            }
+        }
+    }
+
     private static IEnumerable<MonitorInfo> Monitors(IMethodSymbol loss)
     {
         foreach (var member in loss.ContainingType.GetMembers().OfType<IMethodSymbol>())
@@ -219,7 +268,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         for (var t = type; t is not null; t = t.ContainingType)
         {
             string keyword = t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind == TypeKind.Struct ? "struct" : t.TypeKind == TypeKind.Interface ? "interface" : "class";
-            string name = t.Name + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">" : string.Empty);
+            string name = Emit.LossEmitter.EscapeIdentifier(t.Name) + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => Emit.LossEmitter.EscapeIdentifier(p.Name))) + ">" : string.Empty);
             list.Insert(0, new TypeDecl(keyword, name));
         }
 

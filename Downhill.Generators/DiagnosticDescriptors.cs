@@ -28,7 +28,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownMethod = Create(
         "DH0003",
         "Method has no known derivative",
-        "'{0}' is neither a known function nor marked [Differentiable]",
+        "'{0}' has no known derivative: {1}",
         "Mark the method [Differentiable] (it must be static, with a body the generator can read), or use a Math/MathF/Fn function.",
         DiagnosticSeverity.Error);
 
@@ -112,10 +112,35 @@ internal static class DiagnosticDescriptors
         "A monitor is a static method in the loss's type returning double or float, whose arguments are either exactly the loss's arguments or exactly its [Param] arguments.",
         DiagnosticSeverity.Error);
 
+    /// <summary>DH0014: a [Loss] with no [Param] argument (nothing to train or differentiate).</summary>
+    public static readonly DiagnosticDescriptor NoParam = Create(
+        "DH0014",
+        "Loss has no [Param] argument",
+        "Loss '{0}' has no [Param] argument, so there is nothing to train",
+        "Mark the arguments that training should change with [Param], for example '[Param] ReadOnlySpan<double> w'.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0015: a name the generator must write is already taken, or cannot be written where the generated code needs it.</summary>
+    public static readonly DiagnosticDescriptor NameClash = Create(
+        "DH0015",
+        "Generated name clashes",
+        "The derivatives of '{0}' cannot be generated: {1}",
+        "Rename the member or argument that the message names; the generator adds <loss>Gradient, <loss>Tangent, <loss>HessianVector, <loss>GradientFull, <loss>HessianVectorFull and the descriptor <loss>Loss (with nested Params and Hypers) to the loss's type.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>DH0016: [Loss] on something that cannot have generated derivatives (generic, overloaded, local function, lambda).</summary>
+    public static readonly DiagnosticDescriptor UnsupportedDeclaration = Create(
+        "DH0016",
+        "Unsupported loss declaration",
+        "'{0}' cannot be a loss: {1}",
+        "A loss is a static, non-generic method of a partial type, with a name no other [Loss] method of that type has.",
+        DiagnosticSeverity.Error);
+
     private static readonly DiagnosticDescriptor[] All =
     [
         UnsupportedStatement, UnsupportedExpression, UnknownMethod, MustBeStatic, TypeMustBePartial, UnsupportedReturnType,
         UnsupportedArgumentType, WriteToArgument, ActiveToIntegerCast, InternalError, MixedPrecision, KinkInSecondOrder, InvalidMonitor,
+        NoParam, NameClash, UnsupportedDeclaration,
     ];
 
     /// <summary>The descriptor with this ID.</summary>

@@ -6,18 +6,12 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Downhill.Generators;
 
-/// <summary>Checks the shape of [Loss], [Differentiable] and [Monitor] declarations as the user types.</summary>
+/// <summary>Reports a [Monitor] that names no [Loss] of its type (the generator reports every other declaration problem).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LossDeclarationAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-        DiagnosticDescriptors.MustBeStatic,
-        DiagnosticDescriptors.TypeMustBePartial,
-        DiagnosticDescriptors.UnsupportedReturnType,
-        DiagnosticDescriptors.UnsupportedArgumentType,
-        DiagnosticDescriptors.MixedPrecision,
-        DiagnosticDescriptors.InvalidMonitor);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.InvalidMonitor);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -27,50 +21,28 @@ public sealed class LossDeclarationAnalyzer : DiagnosticAnalyzer
         context.RegisterSymbolAction(Analyze, SymbolKind.Method);
     }
 
+    // The shapes of [Loss] and [Differentiable] declarations, and of monitors of an existing loss, are reported
+    // by the generator: the compiler drops analyzer diagnostics once any declaration error exists. Only a
+    // monitor that names no loss is left here, since no loss's pipeline sees it.
     private static void Analyze(SymbolAnalysisContext context)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        foreach (var attribute in method.GetAttributes())
+        var monitor = (IMethodSymbol)context.Symbol;
+        foreach (var attribute in monitor.GetAttributes())
         {
-            switch (attribute.AttributeClass?.ToDisplayString())
+            if (attribute.AttributeClass?.ToDisplayString() != "Downhill.MonitorAttribute")
             {
-                case "Downhill.LossAttribute":
-                    foreach (var d in DeclarationRules.CheckLoss(method, context.CancellationToken))
-                    {
-                        context.ReportDiagnostic(d);
-                    }
-
-                    break;
-                case "Downhill.DifferentiableAttribute":
-                    if (!method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute"))
-                    {
-                        foreach (var d in DeclarationRules.CheckHelper(method, context.CancellationToken))
-                        {
-                            context.ReportDiagnostic(d);
-                        }
-                    }
-
-                    break;
-                case "Downhill.MonitorAttribute":
-                    CheckMonitor(context, method, attribute);
-                    break;
+                continue;
             }
-        }
-    }
 
-    private static void CheckMonitor(SymbolAnalysisContext context, IMethodSymbol monitor, AttributeData attribute)
-    {
-        var location = monitor.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault()?.Identifier.GetLocation()
-            ?? monitor.Locations.FirstOrDefault();
-        string? lossName = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
-        var loss = monitor.ContainingType.GetMembers(lossName ?? string.Empty).OfType<IMethodSymbol>()
-            .FirstOrDefault(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute"));
-        string? problem = loss is null
-            ? $"no [Loss] method named '{lossName}' in '{monitor.ContainingType.Name}'"
-            : DeclarationRules.MonitorProblem(monitor, loss, out _);
-        if (problem is not null)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidMonitor, location, monitor.Name, problem));
+            string? lossName = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
+            bool found = monitor.ContainingType.GetMembers(lossName ?? string.Empty).OfType<IMethodSymbol>()
+                .Any(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute"));
+            if (!found)
+            {
+                var location = monitor.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault()?.Identifier.GetLocation()
+                    ?? monitor.Locations.FirstOrDefault();
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidMonitor, location, monitor.Name, $"no [Loss] method named '{lossName}' in '{monitor.ContainingType.Name}'"));
+            }
         }
     }
 }

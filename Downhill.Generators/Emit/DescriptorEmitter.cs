@@ -21,6 +21,12 @@ internal sealed class DescriptorEmitter
     private readonly List<(ArgInfo Arg, int Index)> hypers;
     private readonly List<(ArgInfo Arg, int Index)> data;
 
+    /// <summary>The loss's type, fully qualified: the descriptor's members (Check, SumGradient, ...) must not capture a call of a loss or monitor of that name.</summary>
+    private readonly string owner;
+    private readonly string toArrays;
+    private readonly string fromArrays;
+    private readonly string toArray;
+
     private DescriptorEmitter(LossModel loss, OptionsModel options, IndentedWriter writer)
     {
         this.loss = loss;
@@ -32,7 +38,31 @@ internal sealed class DescriptorEmitter
         parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
         hypers = indexed.Where(x => x.a.Kind == ArgKind.Hyper).ToList();
         data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
+        owner = "global::" + string.Join(".", (loss.Namespace is null ? [] : loss.Namespace.Split('.').Select(E)).Concat(loss.ContainingTypes.Select(t => t.Name)));
+
+        // Params and Hypers hold one field per argument: a conversion method keeps its name unless an argument took it.
+        string Free(string method, List<(ArgInfo Arg, int Index)> fields)
+        {
+            while (fields.Any(f => f.Arg.Name == method))
+            {
+                method += "_";
+            }
+
+            return method;
+        }
+
+        toArrays = Free("ToArrays", parameters);
+        fromArrays = Free("FromArrays", parameters);
+        toArray = Free("ToArray", hypers);
     }
+
+    /// <summary>The names of <see cref="object"/>'s members: a field of that name hides one, and says so with <c>new</c>.</summary>
+    private static readonly HashSet<string> ObjectMembers = ["Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"];
+
+    private static string Hides(string field) => ObjectMembers.Contains(field) ? "new " : string.Empty;
+
+    /// <summary>A call of a method of the loss's type (the loss, its derivatives, a monitor), qualified.</summary>
+    private string Own(string method) => owner + "." + E(method);
 
     public static void Emit(LossModel loss, OptionsModel options, IndentedWriter writer) => new DescriptorEmitter(loss, options, writer).Emit();
 
@@ -54,6 +84,7 @@ internal sealed class DescriptorEmitter
         w.Line($"public static {DescriptorName} Instance {{ get; }} = new();");
         w.Line();
         Schema();
+        Kinks();
         ParamsClass();
         if (hypers.Count > 0)
         {
@@ -92,6 +123,20 @@ internal sealed class DescriptorEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// The loss's own operations with a kink (those DH0012 reports, at info severity): a gradient check or a
+    /// Hessian-vector product near one may disagree with finite differences, and a report can say so.
+    /// </summary>
+    private void Kinks()
+    {
+        var kinks = loss.Diagnostics
+            .Where(d => d.Id == DiagnosticDescriptors.KinkInSecondOrder.Id && d.Location is not null)
+            .Select(d => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d.Location!.Text + " (line " + (d.Location.StartLine + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")", quote: true));
+        w.Line("/// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> Kinks {{ get; }} = new string[] {{ {string.Join(", ", kinks)} }};");
+        w.Line();
+    }
+
     private void ParamsClass()
     {
         w.Line($"/// <summary>The trained arguments of <see cref=\"{name}\"/>; a vector's length is its shape.</summary>");
@@ -100,17 +145,17 @@ internal sealed class DescriptorEmitter
         foreach (var (p, _) in parameters)
         {
             w.Line($"/// <summary>The argument <c>{p.Name}</c>.</summary>");
-            w.Line(p.Type == IrType.RealArray ? $"public {real}[] {E(p.Name)} = global::System.Array.Empty<{real}>();" : $"public {real} {E(p.Name)};");
+            w.Line(p.Type == IrType.RealArray ? $"public {Hides(p.Name)}{real}[] {E(p.Name)} = global::System.Array.Empty<{real}>();" : $"public {Hides(p.Name)}{real} {E(p.Name)};");
         }
 
         w.Line();
         w.Line("/// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>");
-        w.Open($"public {real}[][] ToArrays()");
-        w.Line($"return new {real}[][] {{ {string.Join(", ", parameters.Select(p => p.Arg.Type == IrType.RealArray ? $"({real}[]){E(p.Arg.Name)}.Clone()" : $"new {real}[] {{ {E(p.Arg.Name)} }}"))} }};");
+        w.Open($"public {real}[][] {toArrays}()");
+        w.Line($"return new {real}[][] {{ {string.Join(", ", parameters.Select(p => p.Arg.Type == IrType.RealArray ? $"({real}[])this.{E(p.Arg.Name)}.Clone()" : $"new {real}[] {{ this.{E(p.Arg.Name)} }}"))} }};");
         w.Close();
         w.Line();
         w.Line("/// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>");
-        w.Open($"public static Params FromArrays({real}[][] values)");
+        w.Open($"public static Params {fromArrays}({real}[][] values)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(values);");
         w.Open($"if (values.Length != {parameters.Count})");
         w.Line($"throw new global::System.ArgumentException(\"Expected {parameters.Count} parameter arrays, got \" + values.Length + \".\", nameof(values));");
@@ -150,13 +195,13 @@ internal sealed class DescriptorEmitter
             w.Line($"private bool {prefix}Set{k};");
             w.Line();
             w.Line($"/// <summary>The argument <c>{h.Name}</c>; required (training and checking refuse a [Hyper] left unset).</summary>");
-            w.Line($"public {real} {E(h.Name)} {{ get => {prefix}Value{k}; set {{ {prefix}Value{k} = value; {prefix}Set{k} = true; }} }}");
+            w.Line($"public {Hides(h.Name)}{real} {E(h.Name)} {{ get => {prefix}Value{k}; set {{ {prefix}Value{k} = value; {prefix}Set{k} = true; }} }}");
             w.Line();
         }
 
         w.Line("/// <summary>The values in argument order.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A [Hyper] was not set; the message names it.</exception>");
-        w.Open($"public {real}[] ToArray()");
+        w.Open($"public {real}[] {toArray}()");
         string unset = string.Join(" + ", hypers.Select((h, k) => $"({prefix}Set{k} ? \"\" : \" {h.Arg.Name}\")"));
         w.Line($"string __unset = {unset};");
         w.Open("if (__unset.Length > 0)");
@@ -272,7 +317,7 @@ internal sealed class DescriptorEmitter
         w.Open($"public double SumLoss({head})");
         Prologue();
         w.Line("double sum = 0;");
-        Loop($"sum += {name}({RowArgs()});");
+        Loop($"sum += {Own(name)}({RowArgs()});");
         w.Line("return sum;");
         w.Close();
         w.Line();
@@ -281,7 +326,7 @@ internal sealed class DescriptorEmitter
         w.Open($"public double SumGradient({head}, {real}[][] gradient)");
         Prologue();
         w.Line("double sum = 0;");
-        Loop($"sum += {name}Gradient({Join(RowArgs(), Outputs("gradient", false, string.Empty, string.Empty))});");
+        Loop($"sum += {Own(name + "Gradient")}({Join(RowArgs(), Outputs("gradient", false, string.Empty, string.Empty))});");
         w.Line("return sum;");
         w.Close();
         w.Line();
@@ -291,7 +336,7 @@ internal sealed class DescriptorEmitter
         Prologue();
         w.Line("double sum = 0, along = 0;");
         w.Open("for (int r = batch.Offset + start; r < batch.Offset + end; r++)");
-        w.Line($"var (value, slope) = {name}Tangent({Join(RowArgs(), Tangents("tangent"))});");
+        w.Line($"var (value, slope) = {Own(name + "Tangent")}({Join(RowArgs(), Tangents("tangent"))});");
         w.Line("sum += value;");
         w.Line("along += slope;");
         w.Close();
@@ -303,7 +348,7 @@ internal sealed class DescriptorEmitter
         w.Open($"public double SumHessianVector({head}, {real}[][] tangent, {real}[][] product)");
         Prologue();
         w.Line("double sum = 0;");
-        Loop($"sum += {name}HessianVector({Join(RowArgs(), Tangents("tangent"), Outputs("product", false, string.Empty, string.Empty))});");
+        Loop($"sum += {Own(name + "HessianVector")}({Join(RowArgs(), Tangents("tangent"), Outputs("product", false, string.Empty, string.Empty))});");
         w.Line("return sum;");
         w.Close();
         w.Line();
@@ -313,7 +358,7 @@ internal sealed class DescriptorEmitter
         Prologue();
         DataOutputs("dataGradient");
         w.Line("double sum = 0;");
-        Loop($"sum += {name}GradientFull({Join(RowArgs(), Outputs("gradient", true, "hyperGradient", "g"))});");
+        Loop($"sum += {Own(name + "GradientFull")}({Join(RowArgs(), Outputs("gradient", true, "hyperGradient", "g"))});");
         w.Line("return sum;");
         w.Close();
         w.Line();
@@ -323,7 +368,7 @@ internal sealed class DescriptorEmitter
         Prologue();
         DataOutputs("dataProduct");
         w.Line("double sum = 0;");
-        Loop($"sum += {name}HessianVectorFull({Join(RowArgs(), Tangents("tangent"), Outputs("product", true, "hyperProduct", "g"))});");
+        Loop($"sum += {Own(name + "HessianVectorFull")}({Join(RowArgs(), Tangents("tangent"), Outputs("product", true, "hyperProduct", "g"))});");
         w.Line("return sum;");
         w.Close();
         w.Line();
@@ -339,7 +384,7 @@ internal sealed class DescriptorEmitter
                 var m = loss.Monitors[k];
                 if (m.ParamsOnly)
                 {
-                    w.Line($"sums[{k}] += (double){m.MethodName}({paramArgs}) * (end - start);");
+                    w.Line($"sums[{k}] += (double){Own(m.MethodName)}({paramArgs}) * (end - start);");
                 }
             }
 
@@ -351,7 +396,7 @@ internal sealed class DescriptorEmitter
                     var m = loss.Monitors[k];
                     if (!m.ParamsOnly)
                     {
-                        w.Line($"sums[{k}] += {m.MethodName}({RowArgs()});");
+                        w.Line($"sums[{k}] += {Own(m.MethodName)}({RowArgs()});");
                     }
                 }
 
@@ -374,7 +419,17 @@ internal sealed class DescriptorEmitter
     /// <summary>The type of a data set argument: one array, or a tuple of arrays named like the data arguments.</summary>
     private string DataType() => data.Count == 1
         ? ColumnType(data[0].Arg, real)
-        : "(" + string.Join(", ", data.Select(d => ColumnType(d.Arg, real) + " " + E(d.Arg.Name))) + ")";
+        : "(" + string.Join(", ", data.Select((d, k) => ColumnType(d.Arg, real) + (TupleName(d.Arg.Name, k) ? " " + E(d.Arg.Name) : string.Empty))) + ")";
+
+    /// <summary>Names C# refuses for a tuple element at position <paramref name="k"/>: those of ValueTuple's members, and ItemN elsewhere than at N.</summary>
+    private static readonly HashSet<string> TupleMembers = ["CompareTo", "Deconstruct", "Equals", "GetHashCode", "Rest", "ToString"];
+
+    /// <summary>Whether a data argument's name can name its tuple element; if not, the element stays unnamed (ItemN).</summary>
+    private static bool TupleName(string arg, int k) =>
+        !TupleMembers.Contains(arg) && !(arg.StartsWith("Item", System.StringComparison.Ordinal) && arg.Length > 4 && arg.Substring(4).All(char.IsDigit) && arg != "Item" + (k + 1));
+
+    /// <summary>The tuple element of data argument <paramref name="k"/>.</summary>
+    private string Element(int k) => TupleName(data[k].Arg.Name, k) ? E(data[k].Arg.Name) : "Item" + (k + 1);
 
     private void ColumnsHelper()
     {
@@ -392,9 +447,9 @@ internal sealed class DescriptorEmitter
         {
             w.Line("return new global::System.Array[]");
             w.Line("{");
-            foreach (var (d, _) in data)
+            for (int k = 0; k < data.Count; k++)
             {
-                w.Line($"    set.{E(d.Name)} ?? throw new global::System.ArgumentNullException(argument, \"The data column '{d.Name}' is missing.\"),");
+                w.Line($"    set.{Element(k)} ?? throw new global::System.ArgumentNullException(argument, \"The data column '{data[k].Arg.Name}' is missing.\"),");
             }
 
             w.Line("};");
@@ -438,11 +493,11 @@ internal sealed class DescriptorEmitter
             w.Close();
         }
 
-        string hyperValues = hypers.Count > 0 ? "(hypers ?? new Hypers()).ToArray()" : $"global::System.Array.Empty<{real}>()";
+        string hyperValues = hypers.Count > 0 ? $"(hypers ?? new Hypers()).{toArray}()" : $"global::System.Array.Empty<{real}>()";
         string train = data.Count > 0 ? "Columns(train, nameof(train))" : "global::System.Array.Empty<global::System.Array>()";
         string valid = data.Count > 0 ? (data.Count == 1 ? "valid is null ? null : Columns(valid, nameof(valid))" : "valid is { } v ? Columns(v, nameof(valid)) : null") : "null";
-        w.Line($"var result = global::Downhill.Trainer.Minimize<{real}>(Instance, {train}, {valid}, (init ?? new Params()).ToArrays(), {hyperValues}, options);");
-        w.Line("return new global::Downhill.MinimizeResult<Params>(Params.FromArrays(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);");
+        w.Line($"var result = global::Downhill.Trainer.Minimize<{real}>(Instance, {train}, {valid}, (init ?? new Params()).{toArrays}(), {hyperValues}, options);");
+        w.Line($"return new global::Downhill.MinimizeResult<Params>(Params.{fromArrays}(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);");
         w.Close();
         w.Line();
     }
@@ -479,9 +534,9 @@ internal sealed class DescriptorEmitter
         w.Line(LossEmitter.GeneratedCode);
         w.Open($"public static global::Downhill.GradientCheckReport Check({string.Join(", ", args)})");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(at);");
-        string hyperValues = hypers.Count > 0 ? "(hypers ?? new Hypers()).ToArray()" : $"global::System.Array.Empty<{real}>()";
+        string hyperValues = hypers.Count > 0 ? $"(hypers ?? new Hypers()).{toArray}()" : $"global::System.Array.Empty<{real}>()";
         string columns = data.Count > 0 ? "Columns(data, nameof(data))" : "global::System.Array.Empty<global::System.Array>()";
-        w.Line($"return global::Downhill.GradientCheck.Run<{real}>(Instance, at.ToArrays(), {hyperValues}, {columns}, options);");
+        w.Line($"return global::Downhill.GradientCheck.Run<{real}>(Instance, at.{toArrays}(), {hyperValues}, {columns}, options);");
         w.Close();
         w.Line();
     }

@@ -20,7 +20,8 @@ internal sealed class LossEmitter
     private readonly string one;
     private readonly string name;
     private readonly string access;
-    private readonly HashSet<string> argNames;
+    private readonly Dictionary<string, string> derivedNames = [];
+    private readonly Dictionary<string, string> localNames = [];
     private Dictionary<string, IrFunction> byName = [];
 
     private LossEmitter(LossModel loss, OptionsModel options)
@@ -31,8 +32,35 @@ internal sealed class LossEmitter
         one = loss.IsFloat ? "1f" : "1.0";
         name = loss.MethodName;
         access = loss.Accessibility;
-        argNames = [.. loss.Args.Select(a => a.Name)];
+        // One scope for every name an entry point declares: the loss's arguments, the derivative arguments
+        // (prefix + argument, e.g. dw, tw, hw) and the entry points' own locals; a name already taken gets '_'.
+        var taken = new HashSet<string>(loss.Args.Select(a => a.Name));
+        string Take(string n)
+        {
+            while (!taken.Add(n))
+            {
+                n += "_";
+            }
+
+            return n;
+        }
+
+        foreach (string prefix in new[] { "d", "t", "h" })
+        {
+            foreach (var a in loss.Args)
+            {
+                derivedNames[prefix + "\0" + a.Name] = Escape(Take(prefix + a.Name));
+            }
+        }
+
+        foreach (string local in new[] { "__tape", "__state", "__unused", "__tangent", "__value" })
+        {
+            localNames[local] = Take(local);
+        }
     }
+
+    /// <summary>The name of an entry point's own local (kept apart from the arguments).</summary>
+    private string L(string local) => localNames[local];
 
     public static string Emit(LossModel loss, OptionsModel options) => new LossEmitter(loss, options).Emit();
 
@@ -56,10 +84,11 @@ internal sealed class LossEmitter
         w.Line("// Exact derivatives of " + loss.TypeFullName + "." + name + ", written by Downhill.Generators. Do not edit.");
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.");
+        w.Line("#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.");
         w.Line();
         if (loss.Namespace is not null)
         {
-            w.Line($"namespace {loss.Namespace}");
+            w.Line($"namespace {string.Join(".", loss.Namespace.Split('.').Select(Escape))}");
             w.Open();
         }
 
@@ -72,30 +101,34 @@ internal sealed class LossEmitter
         var differentiated = loss.Args.Where((a, k) => fullMask[k]).ToList();
 
         Summary($"Reverse mode: returns {name} and ADDS its gradient with respect to each [Param] argument to the matching output.");
-        Method($"{real} {name}Gradient", Signature(loss.Args) + Outputs(parameters, "d"), Guarded(gradient, $"return {gradient}({Forward()}, {one}{OutputArgs(parameters, "d")});"));
+        Method($"{real} {name}Gradient", Signature(loss.Args) + Outputs(parameters, "d"), Guarded(gradient, $"return {gradient}({Forward()}, {one}{OutputArgs(parameters, "d")});", checks: [(parameters, "d", "output")]));
 
         Summary($"Forward mode: {name} and its directional derivative along the tangent (one per [Param] argument).");
         Method(
             $"({real} Value, {real} Tangent) {name}Tangent",
             Signature(loss.Args) + Tangents(parameters),
-            $"{real} __tangent = 0;",
-            $"{real} __value = {tangent}({Forward()}{TangentArgs(parameters)}, ref __tangent);",
-            "return (__value, __tangent);");
+            () =>
+            {
+                LengthChecks(parameters, "t", "tangent");
+                w.Line($"{real} {L("__tangent")} = 0;");
+                w.Line($"{real} {L("__value")} = {tangent}({Forward()}{TangentArgs(parameters)}, ref {L("__tangent")});");
+                w.Line($"return ({L("__value")}, {L("__tangent")});");
+            });
 
         Summary($"Forward over reverse: returns {name} and ADDS the Hessian-vector product H·t to the outputs (one per [Param] argument).");
         Method(
             $"{real} {name}HessianVector",
             Signature(loss.Args) + Tangents(parameters) + Outputs(parameters, "h"),
-            Guarded(hessian, $"return {hessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(parameters, "h")}, ref __unused);", $"{real} __unused = 0;"));
+            Guarded(hessian, $"return {hessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(parameters, "h")}, ref {L("__unused")});", $"{real} {L("__unused")} = 0;", [(parameters, "t", "tangent"), (parameters, "h", "output")]));
 
         Summary($"Reverse mode for hypergradients: returns {name} and ADDS its gradient with respect to every [Param], [Hyper] and real data argument.");
-        Method($"{real} {name}GradientFull", Signature(loss.Args) + Outputs(differentiated, "d"), Guarded(fullGradient, $"return {fullGradient}({Forward()}, {one}{OutputArgs(differentiated, "d")});"));
+        Method($"{real} {name}GradientFull", Signature(loss.Args) + Outputs(differentiated, "d"), Guarded(fullGradient, $"return {fullGradient}({Forward()}, {one}{OutputArgs(differentiated, "d")});", checks: [(differentiated, "d", "output")]));
 
         Summary($"Forward over reverse for hypergradients: returns {name} and ADDS the derivative along the [Param] tangent of the full gradient (H·t for parameters, mixed second derivatives for [Hyper] and data arguments).");
         Method(
             $"{real} {name}HessianVectorFull",
             Signature(loss.Args) + Tangents(parameters) + Outputs(differentiated, "h"),
-            Guarded(fullHessian, $"return {fullHessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(differentiated, "h")}, ref __unused);", $"{real} __unused = 0;"));
+            Guarded(fullHessian, $"return {fullHessian}({Forward()}, {one}{TangentArgs(parameters)}{OutputArgs(differentiated, "h")}, ref {L("__unused")});", $"{real} {L("__unused")} = 0;", [(parameters, "t", "tangent"), (differentiated, "h", "output")]));
 
         // The entry points' own functions push without growing the tape (see Guarded); a function that
         // another one calls must grow it, since its caller may already have written derivatives.
@@ -153,8 +186,14 @@ internal sealed class LossEmitter
     /// output); on any other exception, leave the tape as it was.
     /// </summary>
     /// <param name="local">A local the call needs, declared first.</param>
-    private Action Guarded(string function, string call, string? local = null) => () =>
+    /// <param name="checks">The span arguments whose length is checked first: which arguments, the prefix of their derivative, and its role.</param>
+    private Action Guarded(string function, string call, string? local = null, (List<ArgInfo> Args, string Prefix, string Role)[]? checks = null) => () =>
     {
+        foreach (var (args, prefix, role) in checks ?? [])
+        {
+            LengthChecks(args, prefix, role);
+        }
+
         if (local is not null)
         {
             w.Line(local);
@@ -166,21 +205,40 @@ internal sealed class LossEmitter
             return;
         }
 
-        w.Line("var __tape = global::Downhill.Internal.Tape.Current;");
-        w.Line("var __state = __tape.Save();");
+        string tape = L("__tape");
+        string state = L("__state");
+        w.Line($"var {tape} = global::Downhill.Internal.Tape.Current;");
+        w.Line($"var {state} = {tape}.Save();");
         w.Open("while (true)");
         w.Open("try");
         w.Line(call);
         w.Close();
         w.Open("catch (global::Downhill.Internal.TapeFullException)");
-        w.Line("__tape.GrowAfterFull(__state);");
+        w.Line($"{tape}.GrowAfterFull({state});");
         w.Close();
         w.Open("catch");
-        w.Line("__tape.Restore(__state);");
+        w.Line($"{tape}.Restore({state});");
         w.Line("throw;");
         w.Close();
         w.Close();
     };
+
+    /// <summary>
+    /// One length check per span argument and its derivative span (a tangent or an output): a shorter one would
+    /// fail deep inside the generated code with a bare IndexOutOfRangeException. Cheap: one comparison each, once per call.
+    /// </summary>
+    private void LengthChecks(IEnumerable<ArgInfo> args, string prefix, string role)
+    {
+        foreach (var a in args.Where(a => a.Type == IrType.RealArray))
+        {
+            string arg = Escape(a.Name);
+            string derived = DerivedName(prefix, a.Name);
+            string raw = derived.TrimStart('@'); // written as a literal, not nameof: an argument may be named 'nameof'
+            w.Open($"if ({derived}.Length < {arg}.Length)");
+            w.Line($"throw new global::System.ArgumentException(\"The {role} span '{raw}' has \" + {derived}.Length + \" elements but '{a.Name}' has \" + {arg}.Length + \"; pass one element per element of '{a.Name}'.\", \"{raw}\");");
+            w.Close();
+        }
+    }
 
     /// <summary>Whether <paramref name="function"/> or anything it calls pushes on the tape or rents scratch arrays.</summary>
     private bool UsesTape(string function, HashSet<string> seen)
@@ -218,16 +276,7 @@ internal sealed class LossEmitter
     private string Forward() => string.Join(", ", loss.Args.Select(a => Escape(a.Name)));
 
     /// <summary>The name of a derivative argument: the prefix and the argument's name, kept apart from the loss's own names.</summary>
-    private string DerivedName(string prefix, string arg)
-    {
-        string n = prefix + arg;
-        while (argNames.Contains(n))
-        {
-            n += "_";
-        }
-
-        return Escape(n);
-    }
+    private string DerivedName(string prefix, string arg) => derivedNames[prefix + "\0" + arg];
 
     private static string Escape(string identifier) =>
         SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;

@@ -152,7 +152,7 @@ internal sealed class IrParser
                     continue;
                 }
 
-                string pname = Unique(p.Name);
+                string pname = Unique(UserName(p.Name));
                 symbols[p] = pname;
                 argumentNames.Add(pname);
                 types[pname] = t.Value;
@@ -199,6 +199,25 @@ internal sealed class IrParser
 
             types[n] = IrType.Real;
             return n;
+        }
+
+        /// <summary>
+        /// The IR name of a user's argument or local: every name the generator makes up contains "__", so a user's
+        /// run of underscores becomes one; a C# keyword (an argument named <c>@in</c>) keeps its '@'.
+        /// </summary>
+        private static string UserName(string name)
+        {
+            var sb = new System.Text.StringBuilder(name.Length);
+            foreach (char c in name)
+            {
+                if (c != '_' || sb.Length == 0 || sb[sb.Length - 1] != '_')
+                {
+                    sb.Append(c);
+                }
+            }
+
+            string n = sb.ToString();
+            return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(n) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + n : n;
         }
 
         private string NewLocal(string baseName, IrType type)
@@ -424,7 +443,7 @@ internal sealed class IrParser
             UnsafeStatementSyntax => "unsafe",
             FixedStatementSyntax => "fixed",
             YieldStatementSyntax => "yield",
-            _ => statement.Kind().ToString(),
+            _ => statement.GetFirstToken().Text,
         };
 
         private HashSet<string> LowerIf(IfStatementSyntax ifStatement)
@@ -616,7 +635,7 @@ internal sealed class IrParser
                     continue;
                 }
 
-                string local = NewLocal(symbol.Name, type.Value);
+                string local = NewLocal(UserName(symbol.Name), type.Value);
                 symbols[symbol] = local;
                 if (variable.Initializer is { } init)
                 {
@@ -648,7 +667,7 @@ internal sealed class IrParser
                     return;
                 }
 
-                string local = NewLocal(symbol.Name, type);
+                string local = NewLocal(UserName(symbol.Name), type);
                 symbols[symbol] = local;
                 Current.Add(new Alloc(local, LowerAs(length, IrType.Int)));
                 return;
@@ -961,12 +980,27 @@ internal sealed class IrParser
         private static string Explain(ExpressionSyntax expression) => expression switch
         {
             AssignmentExpressionSyntax => "assignments cannot be nested in expressions; write them as statements",
-            PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax => "++ and -- can only stand as statements",
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }
+                or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } => "++ and -- can only stand as statements",
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PointerIndirectionExpression or (int)SyntaxKind.AddressOfExpression } => "pointers are not part of the loss language; take a ReadOnlySpan and index it",
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.BitwiseNotExpression } => "'~' is not part of the loss language",
+            PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.IndexExpression } => "'^' (from the end) is not supported; index with x.Length - 1",
+            PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } => "'!' (null-forgiving) is not needed: loss values are never null",
+            SwitchExpressionSyntax => "switch expressions are not supported; use ?: or if/else",
+            IsPatternExpressionSyntax => "'is' patterns are not supported; compare with ==, !=, <, > and combine with && and ||",
+            TupleExpressionSyntax => "tuples are not supported; use one local per value",
+            DeclarationExpressionSyntax => "out variables are not supported; a [Differentiable] helper returns one value",
+            ThrowExpressionSyntax => "throw is not supported in a loss",
+            RangeExpressionSyntax => "ranges are not supported; index the span element by element",
+            ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax or StackAllocArrayCreationExpressionSyntax => "arrays are created only by a local declaration at the top of the method, 'double[] s = new double[n];'",
+            ConditionalAccessExpressionSyntax => "'?.' is not needed: loss values are never null",
+            DefaultExpressionSyntax => "write the constant (0, 0.0, false) instead of default",
+            TypeOfExpressionSyntax or SizeOfExpressionSyntax => "typeof and sizeof are not part of the loss language",
             LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "lambdas are not part of the loss language",
             InterpolatedStringExpressionSyntax or LiteralExpressionSyntax => "only numeric and bool constants are values of the loss language",
             ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => "objects cannot be created in a loss",
             MemberAccessExpressionSyntax m => $"'{m}' is not a local, an argument, a constant or a Length",
-            _ => $"'{expression.Kind()}' is not part of the loss language",
+            _ => $"'{expression}' is not part of the loss language",
         };
 
         private Atom LowerName(IdentifierNameSyntax identifier)
@@ -1207,7 +1241,7 @@ internal sealed class IrParser
         {
             if (model.GetSymbolInfo(invocation, parser.cancellationToken).Symbol is not IMethodSymbol target)
             {
-                Report(DiagnosticDescriptors.UnknownMethod, invocation, invocation.Expression.ToString());
+                Report(DiagnosticDescriptors.UnknownMethod, invocation, invocation.Expression.ToString(), "it is neither a Math/MathF/Fn function the generator knows nor a static method marked [Differentiable]; mark it [Differentiable] or use a known function");
                 return Atom.Real(0);
             }
 
@@ -1233,7 +1267,12 @@ internal sealed class IrParser
                 return LowerHelperCall(invocation, target);
             }
 
-            Report(DiagnosticDescriptors.UnknownMethod, invocation, target.ContainingType is null ? target.Name : target.ContainingType.Name + "." + target.Name);
+            string why = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute")
+                ? "it is a [Loss]; to call it from another loss, mark it [Loss, Differentiable]"
+                : target.MethodKind == MethodKind.LocalFunction
+                    ? "it is a local function; declare it as a static [Differentiable] method of a class instead"
+                    : "it is neither a Math/MathF/Fn function the generator knows nor a static method marked [Differentiable]; mark it [Differentiable] or use a known function";
+            Report(DiagnosticDescriptors.UnknownMethod, invocation, target.ContainingType is null || target.MethodKind == MethodKind.LocalFunction ? target.Name : target.ContainingType.Name + "." + target.Name, why);
             return Atom.Real(0);
         }
 
@@ -1391,7 +1430,12 @@ internal sealed class IrParser
                 var declaration = target.DeclaringSyntaxReferences.Select(r => r.GetSyntax(parser.cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
                 if (declaration is null || !target.IsStatic || target.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
                 {
-                    Report(DiagnosticDescriptors.UnknownMethod, invocation, target.ContainingType.Name + "." + target.Name + (declaration is null ? " (no source)" : " (it must be static and return double or float)"));
+                    string why = target.MethodKind == MethodKind.LocalFunction
+                        ? "it is a local function; declare it as a static [Differentiable] method of a class instead"
+                        : declaration is null
+                            ? "its source is not in this project (it comes from a referenced assembly); write the helper in this project"
+                            : "a [Differentiable] helper must be static and return double or float";
+                    Report(DiagnosticDescriptors.UnknownMethod, invocation, target.MethodKind == MethodKind.LocalFunction ? target.Name : target.ContainingType.Name + "." + target.Name, why);
                     return Atom.Real(0);
                 }
 

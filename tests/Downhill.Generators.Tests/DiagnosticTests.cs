@@ -5,15 +5,45 @@ namespace Downhill.Generators.Tests;
 
 /// <summary>
 /// Every diagnostic descriptor, triggered by the smallest source that should trigger it, at the span marked with
-/// <c>[|...|]</c>: the analyzer's (DH0004–DH0007, DH0011, DH0013) and the generator's (the others).
+/// <c>[|...|]</c>: the declaration's (DH0004–DH0007, DH0011, DH0013–DH0016) and the body's (the others), all reported by the
+/// generator (the compiler drops analyzer diagnostics once any declaration error exists).
 /// </summary>
 public class DiagnosticTests
 {
     private const string Usings = "using Downhill;\n";
 
-    /// <summary>The analyzer's cases: ID and marked source.</summary>
-    public static TheoryData<string, string> AnalyzerCases() => new()
+    /// <summary>The declaration cases: ID and marked source.</summary>
+    public static TheoryData<string, string> DeclarationCases() => new()
     {
+        {
+            "DH0014", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double [|F|](double a, double x) => a * x;
+            }
+            """
+        },
+        {
+            "DH0015", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double [|F|]([Param] double a, double x) => a * x;
+
+                public static double FGradient(double a) => a;
+            }
+            """
+        },
+        {
+            "DH0016", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double F[|<T>|]([Param] double a, double x) => a * x;
+            }
+            """
+        },
         {
             "DH0004", Usings + """
             public partial class C
@@ -162,13 +192,18 @@ public class DiagnosticTests
     };
 
     [Theory]
-    [MemberData(nameof(AnalyzerCases))]
-    public void AnalyzerReportsAtTheExactSpan(string id, string markup)
+    [MemberData(nameof(DeclarationCases))]
+    public void GeneratorReportsDeclarationProblemsAtTheExactSpan(string id, string markup)
     {
         var (source, span) = Harness.Markup(markup);
-        var diagnostics = Harness.Analyze(source);
+        var run = Harness.Run(source);
 
-        AssertOneAt(id, span, diagnostics);
+        AssertOneAt(id, span, run.GeneratorDiagnostics);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "DH0010");
+
+        // Nothing is generated for a bad declaration, and the analyzer does not report it a second time.
+        Assert.Empty(run.Result.GeneratedSources);
+        Assert.DoesNotContain(Harness.Analyze(source), d => d.Id == id);
     }
 
     [Theory]
@@ -236,12 +271,12 @@ public class DiagnosticTests
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
 
-        var covered = AnalyzerCases().Select(row => (string)row[0])
+        var covered = DeclarationCases().Select(row => (string)row[0])
             .Concat(GeneratorCases().Select(row => (string)row[0]))
             .Append(DiagnosticDescriptors.InternalError.Id)
             .ToHashSet();
 
-        Assert.Equal(13, descriptors.Count);
+        Assert.Equal(16, descriptors.Count);
         foreach (var d in descriptors)
         {
             Assert.Contains(d.Id, covered);
@@ -253,7 +288,7 @@ public class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Warning, DiagnosticDescriptors.ActiveToIntegerCast.DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Info, DiagnosticDescriptors.KinkInSecondOrder.DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Error, DiagnosticDescriptors.InternalError.DefaultSeverity);
-        Assert.Equal(13, descriptors.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(16, descriptors.Select(d => d.Id).Distinct().Count());
     }
 
     private static void AssertOneAt(string id, Microsoft.CodeAnalysis.Text.TextSpan span, IEnumerable<Diagnostic> diagnostics)

@@ -3,6 +3,7 @@
 // Exact derivatives of Sample.Classifier.Logistic, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 namespace Sample
 {
@@ -12,6 +13,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticGradient(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.Span<double> dw, ref double db)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+            }
             return __dh_Logistic__grad_1100(w, b, x, label, 1.0, dw, ref db);
         }
 
@@ -19,6 +24,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static (double Value, double Tangent) LogisticTangent(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
             double __tangent = 0;
             double __value = __dh_Logistic__tan_1100(w, b, x, label, tw, tb, ref __tangent);
             return (__value, __tangent);
@@ -28,6 +37,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticHessianVector(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb, global::System.Span<double> hw, ref double hb)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+            }
             double __unused = 0;
             return __dh_Logistic__grad_1100__tan_1100011_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, ref __unused);
         }
@@ -36,6 +53,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticGradientFull(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.Span<double> dw, ref double db, global::System.Span<double> dx)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+            }
+            if (dx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
+            }
             return __dh_Logistic__grad_1110(w, b, x, label, 1.0, dw, ref db, dx);
         }
 
@@ -43,6 +68,18 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal static double LogisticHessianVectorFull(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, int label, global::System.ReadOnlySpan<double> tw, double tb, global::System.Span<double> hw, ref double hb, global::System.Span<double> hx)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+            }
+            if (hx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
+            }
             double __unused = 0;
             return __dh_Logistic__grad_1110__tan_11000111_h(w, b, x, label, 1.0, tw, tb, hw, ref hb, hx, ref __unused);
         }
@@ -494,6 +531,9 @@ namespace Sample
             /// <inheritdoc/>
             public global::Downhill.LossSchema Schema => SchemaValue;
 
+            /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
             /// <summary>The trained arguments of <see cref="Logistic"/>; a vector's length is its shape.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
             public sealed class Params
@@ -506,7 +546,7 @@ namespace Sample
                 /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
                 public double[][] ToArrays()
                 {
-                    return new double[][] { (double[])w.Clone(), new double[] { b } };
+                    return new double[][] { (double[])this.w.Clone(), new double[] { this.b } };
                 }
 
                 /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -536,7 +576,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                    sum += global::Sample.Classifier.Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
                 }
                 return sum;
             }
@@ -552,7 +592,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
+                    sum += global::Sample.Classifier.LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
                 }
                 return sum;
             }
@@ -568,7 +608,7 @@ namespace Sample
                 double sum = 0, along = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    var (value, slope) = LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
+                    var (value, slope) = global::Sample.Classifier.LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
                     sum += value;
                     along += slope;
                 }
@@ -586,7 +626,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    sum += global::Sample.Classifier.LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
                 }
                 return sum;
             }
@@ -603,7 +643,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Classifier.LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }
@@ -620,7 +660,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Classifier.LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }

@@ -3,6 +3,7 @@
 // Exact derivatives of Sample.Sequence.Recurrence, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 namespace Sample
 {
@@ -12,6 +13,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceGradient(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.Span<double> dw, ref double ds0)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+            }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
             while (true)
@@ -36,6 +41,10 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static (double Value, double Tangent) RecurrenceTangent(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
             double __tangent = 0;
             double __value = __dh_Recurrence__tan_110(w, s0, x, tw, ts0, ref __tangent);
             return (__value, __tangent);
@@ -45,6 +54,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceHessianVector(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0, global::System.Span<double> hw, ref double hs0)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+            }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
@@ -70,6 +87,14 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceGradientFull(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.Span<double> dw, ref double ds0, global::System.Span<double> dx)
         {
+            if (dw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+            }
+            if (dx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
+            }
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
             while (true)
@@ -94,6 +119,18 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public static double RecurrenceHessianVectorFull(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> tw, double ts0, global::System.Span<double> hw, ref double hs0, global::System.Span<double> hx)
         {
+            if (tw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+            }
+            if (hw.Length < w.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+            }
+            if (hx.Length < x.Length)
+            {
+                throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
+            }
             double __unused = 0;
             var __tape = global::Downhill.Internal.Tape.Current;
             var __state = __tape.Save();
@@ -501,6 +538,9 @@ namespace Sample
             /// <inheritdoc/>
             public global::Downhill.LossSchema Schema => SchemaValue;
 
+            /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
             /// <summary>The trained arguments of <see cref="Recurrence"/>; a vector's length is its shape.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
             public sealed class Params
@@ -513,7 +553,7 @@ namespace Sample
                 /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
                 public double[][] ToArrays()
                 {
-                    return new double[][] { (double[])w.Clone(), new double[] { s0 } };
+                    return new double[][] { (double[])this.w.Clone(), new double[] { this.s0 } };
                 }
 
                 /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -542,7 +582,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
+                    sum += global::Sample.Sequence.Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
                 }
                 return sum;
             }
@@ -557,7 +597,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
+                    sum += global::Sample.Sequence.RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
                 }
                 return sum;
             }
@@ -572,7 +612,7 @@ namespace Sample
                 double sum = 0, along = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    var (value, slope) = RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
+                    var (value, slope) = global::Sample.Sequence.RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
                     sum += value;
                     along += slope;
                 }
@@ -589,7 +629,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    sum += global::Sample.Sequence.RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
                 }
                 return sum;
             }
@@ -605,7 +645,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Sequence.RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }
@@ -621,7 +661,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    sum += global::Sample.Sequence.RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
                 }
                 return sum;
             }

@@ -3,6 +3,7 @@
 // Exact derivatives of Losses.Series, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Losses
 {
@@ -10,6 +11,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradient(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc)
     {
+        if (dc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "dc");
+        }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
         while (true)
@@ -34,6 +39,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static (double Value, double Tangent) SeriesTangent(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
+        }
         double __tangent = 0;
         double __value = __dh_Series__tan_10(c, x, tc, ref __tangent);
         return (__value, __tangent);
@@ -43,6 +52,14 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesHessianVector(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
+        }
+        if (hc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "hc");
+        }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
@@ -68,6 +85,10 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesGradientFull(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dc, ref double dx)
     {
+        if (dc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dc' has " + dc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "dc");
+        }
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
         while (true)
@@ -92,6 +113,14 @@ partial class Losses
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double SeriesHessianVectorFull(global::System.ReadOnlySpan<double> c, double x, global::System.ReadOnlySpan<double> tc, global::System.Span<double> hc, ref double hx)
     {
+        if (tc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tc' has " + tc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "tc");
+        }
+        if (hc.Length < c.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hc' has " + hc.Length + " elements but 'c' has " + c.Length + "; pass one element per element of 'c'.", "hc");
+        }
         double __unused = 0;
         var __tape = global::Downhill.Internal.Tape.Current;
         var __state = __tape.Save();
@@ -609,6 +638,9 @@ partial class Losses
         /// <inheritdoc/>
         public global::Downhill.LossSchema Schema => SchemaValue;
 
+        /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
         /// <summary>The trained arguments of <see cref="Series"/>; a vector's length is its shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class Params
@@ -619,7 +651,7 @@ partial class Losses
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public double[][] ToArrays()
             {
-                return new double[][] { (double[])c.Clone() };
+                return new double[][] { (double[])this.c.Clone() };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -645,7 +677,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Series(p0, c0[r]);
+                sum += global::Losses.Series(p0, c0[r]);
             }
             return sum;
         }
@@ -658,7 +690,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesGradient(p0, c0[r], gradient[0]);
+                sum += global::Losses.SeriesGradient(p0, c0[r], gradient[0]);
             }
             return sum;
         }
@@ -671,7 +703,7 @@ partial class Losses
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = SeriesTangent(p0, c0[r], tangent[0]);
+                var (value, slope) = global::Losses.SeriesTangent(p0, c0[r], tangent[0]);
                 sum += value;
                 along += slope;
             }
@@ -686,7 +718,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
+                sum += global::Losses.SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
             }
             return sum;
         }
@@ -700,7 +732,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
+                sum += global::Losses.SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
             }
             return sum;
         }
@@ -714,7 +746,7 @@ partial class Losses
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
+                sum += global::Losses.SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
             }
             return sum;
         }

@@ -3,6 +3,7 @@
 // Exact derivatives of Regression.Ridge, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Regression
 {
@@ -10,6 +11,10 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeGradient(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.Span<double> dw)
     {
+        if (dw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+        }
         return __dh_Ridge__grad_1000(w, lambda, x, y, 1.0, dw);
     }
 
@@ -17,6 +22,10 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static (double Value, double Tangent) RidgeTangent(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+        }
         double __tangent = 0;
         double __value = __dh_Ridge__tan_1000(w, lambda, x, y, tw, ref __tangent);
         return (__value, __tangent);
@@ -26,6 +35,14 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeHessianVector(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw, global::System.Span<double> hw)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+        }
+        if (hw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+        }
         double __unused = 0;
         return __dh_Ridge__grad_1000__tan_100001_h(w, lambda, x, y, 1.0, tw, hw, ref __unused);
     }
@@ -34,6 +51,14 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeGradientFull(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.Span<double> dw, ref double dlambda, global::System.Span<double> dx, ref double dy)
     {
+        if (dw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dw' has " + dw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "dw");
+        }
+        if (dx.Length < x.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'dx' has " + dx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "dx");
+        }
         return __dh_Ridge__grad_1111(w, lambda, x, y, 1.0, dw, ref dlambda, dx, ref dy);
     }
 
@@ -41,6 +66,18 @@ partial class Regression
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public static double RidgeHessianVectorFull(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, double y, global::System.ReadOnlySpan<double> tw, global::System.Span<double> hw, ref double hlambda, global::System.Span<double> hx, ref double hy)
     {
+        if (tw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The tangent span 'tw' has " + tw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "tw");
+        }
+        if (hw.Length < w.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hw' has " + hw.Length + " elements but 'w' has " + w.Length + "; pass one element per element of 'w'.", "hw");
+        }
+        if (hx.Length < x.Length)
+        {
+            throw new global::System.ArgumentException("The output span 'hx' has " + hx.Length + " elements but 'x' has " + x.Length + "; pass one element per element of 'x'.", "hx");
+        }
         double __unused = 0;
         return __dh_Ridge__grad_1111__tan_100001111_h(w, lambda, x, y, 1.0, tw, hw, ref hlambda, hx, ref hy, ref __unused);
     }
@@ -538,6 +575,9 @@ partial class Regression
         /// <inheritdoc/>
         public global::Downhill.LossSchema Schema => SchemaValue;
 
+        /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
         /// <summary>The trained arguments of <see cref="Ridge"/>; a vector's length is its shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class Params
@@ -548,7 +588,7 @@ partial class Regression
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public double[][] ToArrays()
             {
-                return new double[][] { (double[])w.Clone() };
+                return new double[][] { (double[])this.w.Clone() };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -600,7 +640,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                sum += global::Regression.Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
             }
             return sum;
         }
@@ -615,7 +655,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
+                sum += global::Regression.RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
             }
             return sum;
         }
@@ -630,7 +670,7 @@ partial class Regression
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
+                var (value, slope) = global::Regression.RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
                 sum += value;
                 along += slope;
             }
@@ -647,7 +687,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
+                sum += global::Regression.RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
             }
             return sum;
         }
@@ -664,7 +704,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                sum += global::Regression.RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
             }
             return sum;
         }
@@ -681,7 +721,7 @@ partial class Regression
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                sum += global::Regression.RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
             }
             return sum;
         }

@@ -3,6 +3,7 @@
 // Exact derivatives of Objectives.Rosenbrock, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 partial class Objectives
 {
@@ -236,6 +237,9 @@ partial class Objectives
         /// <inheritdoc/>
         public global::Downhill.LossSchema Schema => SchemaValue;
 
+        /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
         /// <summary>The trained arguments of <see cref="Rosenbrock"/>; a vector's length is its shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class Params
@@ -248,7 +252,7 @@ partial class Objectives
             /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
             public float[][] ToArrays()
             {
-                return new float[][] { new float[] { x }, new float[] { y } };
+                return new float[][] { new float[] { this.x }, new float[] { this.y } };
             }
 
             /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -275,7 +279,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += Rosenbrock(p0[0], p1[0]);
+                sum += global::Objectives.Rosenbrock(p0[0], p1[0]);
             }
             return sum;
         }
@@ -288,7 +292,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                sum += global::Objectives.RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
             }
             return sum;
         }
@@ -301,7 +305,7 @@ partial class Objectives
             double sum = 0, along = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                var (value, slope) = RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
+                var (value, slope) = global::Objectives.RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
                 sum += value;
                 along += slope;
             }
@@ -316,7 +320,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                sum += global::Objectives.RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
             }
             return sum;
         }
@@ -329,7 +333,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                sum += global::Objectives.RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
             }
             return sum;
         }
@@ -342,7 +346,7 @@ partial class Objectives
             double sum = 0;
             for (int r = batch.Offset + start; r < batch.Offset + end; r++)
             {
-                sum += RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                sum += global::Objectives.RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
             }
             return sum;
         }

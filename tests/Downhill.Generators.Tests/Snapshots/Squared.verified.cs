@@ -3,6 +3,7 @@
 // Exact derivatives of Sample.House.Squared, written by Downhill.Generators. Do not edit.
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
+#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
 
 namespace Sample
 {
@@ -238,6 +239,9 @@ namespace Sample
             /// <inheritdoc/>
             public global::Downhill.LossSchema Schema => SchemaValue;
 
+            /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
+
             /// <summary>The trained arguments of <see cref="Squared"/>; a vector's length is its shape.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
             public sealed class Params
@@ -250,7 +254,7 @@ namespace Sample
                 /// <summary>The values as the runtime holds them: one array per argument, a scalar as one element (copies).</summary>
                 public double[][] ToArrays()
                 {
-                    return new double[][] { new double[] { m }, new double[] { b } };
+                    return new double[][] { new double[] { this.m }, new double[] { this.b } };
                 }
 
                 /// <summary>Parameters from the runtime's arrays (vectors are copied).</summary>
@@ -279,7 +283,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += Squared(p0[0], p1[0], c0[r], c1[r]);
+                    sum += global::Sample.House.Squared(p0[0], p1[0], c0[r], c1[r]);
                 }
                 return sum;
             }
@@ -294,7 +298,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += SquaredGradient(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0]);
+                    sum += global::Sample.House.SquaredGradient(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0]);
                 }
                 return sum;
             }
@@ -309,7 +313,7 @@ namespace Sample
                 double sum = 0, along = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    var (value, slope) = SquaredTangent(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0]);
+                    var (value, slope) = global::Sample.House.SquaredTangent(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0]);
                     sum += value;
                     along += slope;
                 }
@@ -326,7 +330,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += SquaredHessianVector(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                    sum += global::Sample.House.SquaredHessianVector(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
                 }
                 return sum;
             }
@@ -343,7 +347,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += SquaredGradientFull(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0], ref g0[r], ref g1[r]);
+                    sum += global::Sample.House.SquaredGradientFull(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0], ref g0[r], ref g1[r]);
                 }
                 return sum;
             }
@@ -360,7 +364,7 @@ namespace Sample
                 double sum = 0;
                 for (int r = batch.Offset + start; r < batch.Offset + end; r++)
                 {
-                    sum += SquaredHessianVectorFull(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0], ref g0[r], ref g1[r]);
+                    sum += global::Sample.House.SquaredHessianVectorFull(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0], ref g0[r], ref g1[r]);
                 }
                 return sum;
             }

@@ -29,8 +29,25 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var losses = context.SyntaxProvider
-            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct))
+        // Two pipelines from one parse (as System.Text.Json's generator): the source pipeline carries no source
+        // positions, so an edit above a loss (a comment) leaves the spec equal and everything after it cached;
+        // only the diagnostics pipeline, which needs the positions, runs again.
+        var parses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct));
+
+        var lossDiagnostics = parses
+            .Select(static (parse, _) => parse.Diagnostics)
+            .WithTrackingName(TrackingNames.LossDiagnostics);
+        context.RegisterSourceOutput(lossDiagnostics, static (spc, diagnostics) =>
+        {
+            foreach (var d in diagnostics)
+            {
+                spc.ReportDiagnostic(d.ToDiagnostic());
+            }
+        });
+
+        var losses = parses
+            .Select(static (parse, _) => parse.Spec)
             .WithTrackingName(TrackingNames.LossModels);
 
         // [Loss] on a local function or a lambda: nothing is generated, but the user is told why.
@@ -48,6 +65,10 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
 
         var outputs = losses.Combine(options).WithTrackingName(TrackingNames.LossOutputs);
 
+        var sources = outputs
+            .Select(static (pair, _) => Write(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.LossSources);
+
         context.RegisterSourceOutput(helpers, static (spc, helper) =>
         {
             foreach (var d in helper.Diagnostics)
@@ -56,7 +77,28 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(outputs, static (spc, pair) => Write(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(sources, static (spc, source) =>
+        {
+            if (source.Text is not null)
+            {
+                spc.AddSource(source.HintName, SourceText.From(source.Text, Encoding.UTF8));
+            }
+        });
+
+        // An emitter failure (never expected) is reported at its loss: only then is a position looked up.
+        var failures = sources
+            .Where(static source => source.Error is not null)
+            .Combine(parses.Select(static (parse, _) => (parse.Spec.HintName, parse.Spec.MethodName, parse.Location)).Collect());
+        context.RegisterSourceOutput(failures, static (spc, pair) =>
+        {
+            foreach (var (hint, method, location) in pair.Right)
+            {
+                if (hint == pair.Left.HintName)
+                {
+                    spc.ReportDiagnostic(new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, new EquatableArray<string>([method, pair.Left.Error!])).ToDiagnostic());
+                }
+            }
+        });
     }
 
     private static DiagnosticInfo MisplacedLoss(GeneratorAttributeSyntaxContext context)
@@ -72,37 +114,24 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             new EquatableArray<string>([name, what + "; declare it as a static method of a partial class, for example 'static partial class Losses { [Loss] public static double " + (name == "lambda" ? "MyLoss" : name) + "(...) ... }'"]));
     }
 
-    private static void Write(SourceProductionContext spc, LossModel loss, OptionsModel options)
+    private static LossSource Write(LossGenerationSpec loss, OptionsModel options)
     {
-        foreach (var d in loss.Diagnostics)
-        {
-            spc.ReportDiagnostic(d.ToDiagnostic());
-        }
-
         if (loss.Main is null)
         {
-            return;
+            return new LossSource(loss.HintName, null, null);
         }
 
-        string text;
         try
         {
-            text = LossEmitter.Emit(loss, options);
+            return new LossSource(loss.HintName, LossEmitter.Emit(loss, options), null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            spc.ReportDiagnostic(new DiagnosticInfo(
-                DiagnosticDescriptors.InternalError.Id,
-                loss.Location,
-                new EquatableArray<string>([loss.MethodName, ex.GetType().Name + ": " + ex.Message])).ToDiagnostic());
-            return;
+            return new LossSource(loss.HintName, null, ex.GetType().Name + ": " + ex.Message);
         }
-
-        string hint = (loss.TypeFullName + "." + loss.MethodName + "_" + loss.Args.Count).Replace('<', '[').Replace('>', ']').Replace("@", string.Empty) + ".g.cs";
-        spc.AddSource(hint, SourceText.From(text, Encoding.UTF8));
     }
 
-    private static LossModel BuildLoss(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static LossParse BuildLoss(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
@@ -110,7 +139,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         var types = ContainingTypes(method.ContainingType);
         string? ns = method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
         bool isFloat = method.ReturnType.SpecialType == SpecialType.System_Single;
-        var empty = new LossModel(ns, types, method.Name, Accessibility(method), isFloat, EquatableArray<ArgInfo>.Empty, EquatableArray<MonitorInfo>.Empty, null, EquatableArray<IrFunction>.Empty, EquatableArray<DiagnosticInfo>.Empty, location);
+        var empty = new LossGenerationSpec(ns, types, method.Name, Accessibility(method), isFloat, EquatableArray<ArgInfo>.Empty, EquatableArray<MonitorInfo>.Empty, null, EquatableArray<IrFunction>.Empty, EquatableArray<string>.Empty);
         try
         {
             // A declaration of the wrong shape is reported here (not by the analyzer: the compiler drops
@@ -125,7 +154,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
 
             if (problems.Count > 0)
             {
-                return empty with { Diagnostics = problems.ToEquatableArray() };
+                return new LossParse(empty, problems.ToEquatableArray(), location);
             }
 
             var args = method.Parameters.Select(p => new ArgInfo(p.Name, DeclarationRules.KindOf(p), DeclarationRules.TypeOf(p.Type)!.Value)).ToEquatableArray();
@@ -134,24 +163,25 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             var diagnostics = parsed.Diagnostics.ToList();
             if (parsed.Main is { } main)
             {
-                diagnostics.AddRange(CastWarnings(main, args.Select(a => a.Kind == ArgKind.Param).ToArray(), method.Name));
+                diagnostics.AddRange(CastWarnings(main, parsed.MainLocations, args.Select(a => a.Kind == ArgKind.Param).ToArray()));
             }
 
-            return empty with
+            var spec = empty with
             {
                 Args = args,
                 Monitors = monitors,
                 Main = parsed.Main,
                 Helpers = parsed.Helpers,
-                Diagnostics = diagnostics.ToEquatableArray(),
+                Kinks = KinkSites(diagnostics).ToEquatableArray(),
             };
+            return new LossParse(spec, diagnostics.ToEquatableArray(), location);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return empty with
-            {
-                Diagnostics = new EquatableArray<DiagnosticInfo>([new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, new EquatableArray<string>([method.Name, ex.GetType().Name + ": " + ex.Message]))]),
-            };
+            return new LossParse(
+                empty,
+                new EquatableArray<DiagnosticInfo>([new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, new EquatableArray<string>([method.Name, ex.GetType().Name + ": " + ex.Message]))]),
+                location);
         }
     }
 
@@ -177,7 +207,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             var own = parsed.Diagnostics.Where(d => d.Location is { } l && l.Path == path && l.Start >= span.Start && l.Start < span.End && d.Id != DiagnosticDescriptors.KinkInSecondOrder.Id).ToList();
             if (parsed.Main is { } main)
             {
-                own.AddRange(CastWarnings(main, main.Params.Select(_ => true).ToArray(), method.Name));
+                own.AddRange(CastWarnings(main, parsed.MainLocations, main.Params.Select(_ => true).ToArray()));
             }
 
             return new HelperModel(method.Name, own.ToEquatableArray());
@@ -188,8 +218,13 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         }
     }
 
+    /// <summary>The source and line of each DH0012 kink, as the descriptor's <c>Kinks</c> lists them.</summary>
+    private static IEnumerable<string> KinkSites(IEnumerable<DiagnosticInfo> diagnostics) => diagnostics
+        .Where(d => d.Id == DiagnosticDescriptors.KinkInSecondOrder.Id && d.Location is not null)
+        .Select(d => d.Location!.Text + " (line " + (d.Location.StartLine + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
+
     /// <summary>DH0009 for each cast to int of a value that depends on the active arguments.</summary>
-    private static IEnumerable<DiagnosticInfo> CastWarnings(IrFunction function, bool[] mask, string methodName)
+    private static IEnumerable<DiagnosticInfo> CastWarnings(IrFunction function, EquatableArray<SourceLoc> locations, bool[] mask)
     {
         var active = Activity.Analyze(function, mask);
         var found = new List<DiagnosticInfo>();
@@ -200,7 +235,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
                 switch (s)
                 {
                     case Assign { Op: Op.ToInt, Loc: >= 0 } a when a.Args[0].Var is { } v && active.Contains(v):
-                        var loc = function.Locations[a.Loc];
+                        var loc = locations[a.Loc];
                         found.Add(new DiagnosticInfo(DiagnosticDescriptors.ActiveToIntegerCast.Id, loc, new EquatableArray<string>([loc.Text])));
                         break;
                     case If i:

@@ -164,8 +164,11 @@ internal static class DiagnosticDescriptors
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>
 internal static class TrackingNames
 {
-    /// <summary>The parsed model of each [Loss] method (with the IR of the helpers it calls).</summary>
+    /// <summary>The position-free spec of each [Loss] method (with the IR of the helpers it calls).</summary>
     public const string LossModels = "LossModels";
+
+    /// <summary>The diagnostics of each [Loss] method: the only step after parsing that holds source positions.</summary>
+    public const string LossDiagnostics = "LossDiagnostics";
 
     /// <summary>The parsed model of each [Differentiable] method.</summary>
     public const string HelperModels = "HelperModels";
@@ -175,4 +178,7 @@ internal static class TrackingNames
 
     /// <summary>Loss models joined with the options, ready to emit.</summary>
     public const string LossOutputs = "LossOutputs";
+
+    /// <summary>The text written for each loss (or why writing it failed).</summary>
+    public const string LossSources = "LossSources";
 }

@@ -12,7 +12,7 @@ namespace Downhill.Generators.Emit;
 /// </summary>
 internal sealed class DescriptorEmitter
 {
-    private readonly LossModel loss;
+    private readonly LossGenerationSpec loss;
     private readonly OptionsModel options;
     private readonly IndentedWriter w;
     private readonly string real;
@@ -27,7 +27,7 @@ internal sealed class DescriptorEmitter
     private readonly string fromArrays;
     private readonly string toArray;
 
-    private DescriptorEmitter(LossModel loss, OptionsModel options, IndentedWriter writer)
+    private DescriptorEmitter(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer)
     {
         this.loss = loss;
         this.options = options;
@@ -64,7 +64,7 @@ internal sealed class DescriptorEmitter
     /// <summary>A call of a method of the loss's type (the loss, its derivatives, a monitor), qualified.</summary>
     private string Own(string method) => owner + "." + E(method);
 
-    public static void Emit(LossModel loss, OptionsModel options, IndentedWriter writer) => new DescriptorEmitter(loss, options, writer).Emit();
+    public static void Emit(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer) => new DescriptorEmitter(loss, options, writer).Emit();
 
     private static string E(string identifier) => LossEmitter.EscapeIdentifier(identifier);
 
@@ -129,9 +129,7 @@ internal sealed class DescriptorEmitter
     /// </summary>
     private void Kinks()
     {
-        var kinks = loss.Diagnostics
-            .Where(d => d.Id == DiagnosticDescriptors.KinkInSecondOrder.Id && d.Location is not null)
-            .Select(d => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(d.Location!.Text + " (line " + (d.Location.StartLine + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")", quote: true));
+        var kinks = loss.Kinks.Select(k => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(k, quote: true));
         w.Line("/// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>");
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> Kinks {{ get; }} = new string[] {{ {string.Join(", ", kinks)} }};");
         w.Line();

@@ -13,7 +13,7 @@ internal sealed class LossEmitter
 {
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Downhill.Generators\", \"1.0.0\")]";
 
-    private readonly LossModel loss;
+    private readonly LossGenerationSpec loss;
     private readonly OptionsModel options;
     private readonly IndentedWriter w = new();
     private readonly string real;
@@ -24,7 +24,7 @@ internal sealed class LossEmitter
     private readonly Dictionary<string, string> localNames = [];
     private Dictionary<string, IrFunction> byName = [];
 
-    private LossEmitter(LossModel loss, OptionsModel options)
+    private LossEmitter(LossGenerationSpec loss, OptionsModel options)
     {
         this.loss = loss;
         this.options = options;
@@ -62,7 +62,7 @@ internal sealed class LossEmitter
     /// <summary>The name of an entry point's own local (kept apart from the arguments).</summary>
     private string L(string local) => localNames[local];
 
-    public static string Emit(LossModel loss, OptionsModel options) => new LossEmitter(loss, options).Emit();
+    public static string Emit(LossGenerationSpec loss, OptionsModel options) => new LossEmitter(loss, options).Emit();
 
     private string Emit()
     {

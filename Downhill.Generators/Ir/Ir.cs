@@ -137,7 +137,10 @@ internal readonly record struct CallArg(Atom Atom, ParamMode Mode);
 /// <summary>A statement of the IR.</summary>
 internal abstract record Stmt;
 
-/// <summary><c>Target = Op(Args)</c>. <paramref name="Loc"/> indexes the function's source locations (-1: none).</summary>
+/// <summary>
+/// <c>Target = Op(Args)</c>. <paramref name="Loc"/> indexes the parse's source locations (-1: none); the IR itself
+/// holds no positions, so an edit above a loss leaves its IR equal and every step after parsing cached.
+/// </summary>
 internal sealed record Assign(string Target, Op Op, EquatableArray<Atom> Args, int Loc = -1) : Stmt;
 
 /// <summary><c>Array[Index] = Value</c>.</summary>
@@ -187,14 +190,13 @@ internal sealed record IrLocal(string Name, IrType Type);
 /// <summary>A source location (for diagnostics found after parsing, e.g. by activity analysis).</summary>
 internal sealed record SourceLoc(string Path, int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn, string Text);
 
-/// <summary>A function: a loss, a helper, or a derivative of one. It returns a real.</summary>
+/// <summary>A function: a loss, a helper, or a derivative of one. It returns a real. It holds no source positions.</summary>
 internal sealed record IrFunction(
     string Name,
     bool IsFloat,
     EquatableArray<IrParam> Params,
     EquatableArray<IrLocal> Locals,
-    EquatableArray<Stmt> Body,
-    EquatableArray<SourceLoc> Locations);
+    EquatableArray<Stmt> Body);
 
 /// <summary>Walks IR statement trees.</summary>
 internal static class IrWalk

@@ -56,8 +56,13 @@ internal sealed record DiagnosticInfo(string Id, SourceLoc? Location, EquatableA
     }
 }
 
-/// <summary>A parsed [Loss]: everything the emitters need, with no Roslyn objects.</summary>
-internal sealed record LossModel(
+/// <summary>
+/// The source pipeline's model of a [Loss] (System.Text.Json's <c>*GenerationSpec</c>): everything the emitters
+/// need, with no Roslyn objects and no source positions, so an edit elsewhere in the file (a comment above
+/// the loss) leaves it equal and the derivative programs and emitted text cached. <paramref name="Kinks"/> is
+/// the exception that the output itself needs: the descriptor lists each kink's source and line.
+/// </summary>
+internal sealed record LossGenerationSpec(
     string? Namespace,
     EquatableArray<TypeDecl> ContainingTypes,
     string MethodName,
@@ -67,12 +72,24 @@ internal sealed record LossModel(
     EquatableArray<MonitorInfo> Monitors,
     IrFunction? Main,
     EquatableArray<IrFunction> Helpers,
-    EquatableArray<DiagnosticInfo> Diagnostics,
-    SourceLoc? Location)
+    EquatableArray<string> Kinks)
 {
     /// <summary>The full name of the containing type, for hint names and schemas.</summary>
     public string TypeFullName => (Namespace is null ? string.Empty : Namespace + ".") + string.Join(".", ContainingTypes.Select(t => t.Name));
+
+    /// <summary>The name of the generated file: unique per loss (type, name and arity).</summary>
+    public string HintName => (TypeFullName + "." + MethodName + "_" + Args.Count).Replace('<', '[').Replace('>', ']').Replace("@", string.Empty) + ".g.cs";
 }
+
+/// <summary>
+/// What parsing a [Loss] yields: the position-free <see cref="LossGenerationSpec"/> for the source pipeline, and
+/// the diagnostics and the loss's own position for the diagnostics pipeline (System.Text.Json's generator keeps
+/// the two pipelines apart the same way).
+/// </summary>
+internal sealed record LossParse(LossGenerationSpec Spec, EquatableArray<DiagnosticInfo> Diagnostics, SourceLoc Location);
+
+/// <summary>The text written for one loss, or why writing it failed (an internal error, reported at the loss).</summary>
+internal sealed record LossSource(string HintName, string? Text, string? Error);
 
 /// <summary>A settable property of Downhill.TrainingOptions, which becomes an optional argument of Minimize.</summary>
 internal sealed record OptionInfo(string Name, string ParameterType);

@@ -11,7 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Downhill.Generators.Parse;
 
 /// <summary>The IR of a method and of every [Differentiable] helper it reaches, with the diagnostics found.</summary>
-internal sealed record ParsedProgram(IrFunction? Main, EquatableArray<IrFunction> Helpers, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <remarks><paramref name="MainLocations"/> are the positions that <see cref="Assign.Loc"/> of <paramref name="Main"/> indexes; they stay out of the IR.</remarks>
+internal sealed record ParsedProgram(IrFunction? Main, EquatableArray<IrFunction> Helpers, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<SourceLoc> MainLocations);
 
 /// <summary>
 /// Reads a method body into the IR. Structured control flow only comes out: break, continue and early
@@ -45,11 +46,13 @@ internal sealed class IrParser
     {
         var parser = new IrParser(model.Compilation, method.Name, cancellationToken);
         IrFunction? main;
+        EquatableArray<SourceLoc> mainLocations;
         bool helperFailed;
         try
         {
             var builder = new FunctionBuilder(parser, method, syntax, model, "__dh_" + method.Name, isMain: true);
             main = builder.Build();
+            mainLocations = builder.Locations;
             helperFailed = parser.HelperFailed;
         }
         catch (OperationCanceledException)
@@ -64,7 +67,7 @@ internal sealed class IrParser
                     DiagnosticInfo.LocOf(syntax.Identifier),
                     new EquatableArray<string>([method.Name, ex.GetType().Name + ": " + ex.Message])),
                 fromHelper: false));
-            return new ParsedProgram(null, EquatableArray<IrFunction>.Empty, parser.diagnostics.Select(d => d.Info).ToEquatableArray());
+            return new ParsedProgram(null, EquatableArray<IrFunction>.Empty, parser.diagnostics.Select(d => d.Info).ToEquatableArray(), EquatableArray<SourceLoc>.Empty);
         }
 
         var reported = reportHelperDiagnostics ? parser.diagnostics : parser.diagnostics.Where(d => !d.FromHelper).ToList();
@@ -72,7 +75,8 @@ internal sealed class IrParser
         return new ParsedProgram(
             hasErrors ? null : main,
             parser.helpers.ToEquatableArray(),
-            reported.Select(d => d.Info).ToEquatableArray());
+            reported.Select(d => d.Info).ToEquatableArray(),
+            mainLocations);
     }
 
     private bool HelperFailed { get; set; }
@@ -142,6 +146,9 @@ internal sealed class IrParser
 
         private List<Stmt> Current => blocks.Peek();
 
+        /// <summary>The positions that the built function's <see cref="Assign.Loc"/> values index.</summary>
+        public EquatableArray<SourceLoc> Locations => locations.ToEquatableArray();
+
         public IrFunction Build()
         {
             foreach (var p in method.Parameters)
@@ -184,7 +191,7 @@ internal sealed class IrParser
             }
 
             blocks.Pop();
-            return new IrFunction(name, isFloat, parameters.ToEquatableArray(), locals.ToEquatableArray(), body.ToEquatableArray(), locations.ToEquatableArray());
+            return new IrFunction(name, isFloat, parameters.ToEquatableArray(), locals.ToEquatableArray(), body.ToEquatableArray());
         }
 
         // ---------------------------------------------------------------- names and types

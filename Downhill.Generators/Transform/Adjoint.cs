@@ -57,7 +57,7 @@ internal sealed class AdjointTransform
         var builder = new IrBuilder(parameters, function.Locals, "__r");
         var transform = new AdjointTransform(function, mask, adjointOf, builder);
         var body = transform.Build();
-        return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body.ToEquatableArray(), function.Locations);
+        return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body.ToEquatableArray());
     }
 
     private bool IsActive(Atom a) => a.Var is { } v && active.Contains(v);

@@ -49,6 +49,6 @@ internal static class DualHelpers
         }
 
         b.Add(new Return(Atom.Of("y"), total));
-        return new IrFunction(name, isFloat, parameters.ToEquatableArray(), b.Locals.ToEquatableArray(), b.Out.ToEquatableArray(), []);
+        return new IrFunction(name, isFloat, parameters.ToEquatableArray(), b.Locals.ToEquatableArray(), b.Out.ToEquatableArray());
     }
 }

@@ -124,7 +124,7 @@ internal sealed class TangentTransform
         }
 
         var body = prologue.Concat(transform.Block(function.Body)).ToEquatableArray();
-        return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body, function.Locations);
+        return new IrFunction(name, function.IsFloat, parameters.ToEquatableArray(), builder.Locals.ToEquatableArray(), body);
     }
 
     private bool IsActive(Atom a) => a.Var is { } v && active.Contains(v);

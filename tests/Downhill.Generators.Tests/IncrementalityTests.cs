@@ -3,7 +3,10 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Downhill.Generators.Tests;
 
-/// <summary>An edit that does not touch a loss re-runs nothing: every tracked step's outputs are cached or unchanged.</summary>
+/// <summary>
+/// An edit that does not touch a loss re-runs nothing: every tracked generation step's outputs are cached or
+/// unchanged (only the diagnostics pipeline, which holds source positions, may run again).
+/// </summary>
 public class IncrementalityTests
 {
     private const string Losses = """
@@ -46,7 +49,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly string[] TrackedSteps = ["LossModels", "HelperModels", "TrainingOptions", "LossOutputs"];
+    private static readonly string[] TrackedSteps = [TrackingNames.LossModels, TrackingNames.HelperModels, TrackingNames.TrainingOptions, TrackingNames.LossOutputs, TrackingNames.LossSources];
 
     private static (GeneratorRun First, CSharpCompilation Compilation, SyntaxTree Other) FirstRun()
     {
@@ -68,7 +71,7 @@ public class IncrementalityTests
             Assert.True(first.Result.TrackedSteps.ContainsKey(step), $"step {step} is not tracked; tracked: {string.Join(", ", first.Result.TrackedSteps.Keys)}");
         }
 
-        Assert.Equal(2, first.Result.TrackedSteps["LossModels"].SelectMany(s => s.Outputs).Count());
+        Assert.Equal(2, first.Result.TrackedSteps[TrackingNames.LossModels].SelectMany(s => s.Outputs).Count());
     }
 
     [Fact]
@@ -95,6 +98,23 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void AddingACommentAboveALossInTheSameFileReRunsNothing()
+    {
+        // As ComputeSharp's AddedComment_DoesNotModifyOutput: every position below the comment moves, yet no
+        // model holds a position, so parsing yields equal specs and the derivative programs are not rebuilt.
+        var (first, compilation, _) = FirstRun();
+        var losses = compilation.SyntaxTrees.Single(t => t.FilePath == "Losses.cs");
+        string commented = Losses.Replace("    [Loss]\n    public static double Squared", "    // A comment above the loss.\n    [Loss]\n    public static double Squared", StringComparison.Ordinal);
+        Assert.NotEqual(Losses, commented);
+        var edited = compilation.ReplaceSyntaxTree(losses, Harness.Parse(commented, "Losses.cs"));
+
+        var second = Harness.Run(edited, first.Driver);
+
+        AssertAllCachedOrUnchanged(second);
+        Assert.Equal(first.GeneratedText(), second.GeneratedText());
+    }
+
+    [Fact]
     public void EditingALossReRunsItsModel()
     {
         var (first, compilation, _) = FirstRun();
@@ -103,7 +123,7 @@ public class IncrementalityTests
 
         var second = Harness.Run(edited, first.Driver);
 
-        var reasons = second.Result.TrackedSteps["LossModels"].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        var reasons = second.Result.TrackedSteps[TrackingNames.LossModels].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, reasons);
         Assert.NotEqual(first.GeneratedText(), second.GeneratedText());
     }

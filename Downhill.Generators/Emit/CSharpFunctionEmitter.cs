@@ -350,73 +350,18 @@ internal sealed class CSharpFunctionEmitter
         return used.Contains(name);
     }
 
+    /// <summary>The C# spelling of an assignment's right side, from the op table (Ir/OpInfo.cs).</summary>
     private string Expression(Assign a)
     {
         var x = a.Args;
-        string Arg(int k) => A(x[k]);
-        string F(string fn) => $"{math}.{fn}({Arg(0)})";
-        string Fn(string fn) => $"global::Downhill.Fn.{fn}({string.Join(", ", x.Select(A))})";
-        bool isInt = types[a.Target] == IrType.Int;
-        return a.Op switch
+        var info = OpInfo.Of(a.Op);
+        if (info.Arity != x.Count)
         {
-            Op.Copy => Arg(0),
-            Op.Neg => "-" + Arg(0),
-            Op.Add => $"{Arg(0)} + {Arg(1)}",
-            Op.Sub => $"{Arg(0)} - {Arg(1)}",
-            Op.Mul => $"{Arg(0)} * {Arg(1)}",
-            Op.Div => $"{Arg(0)} / {Arg(1)}",
-            Op.Rem => $"{Arg(0)} % {Arg(1)}",
-            Op.Exp => F("Exp"),
-            Op.Log => F("Log"),
-            Op.Log2 => F("Log2"),
-            Op.Log10 => F("Log10"),
-            Op.Sqrt => F("Sqrt"),
-            Op.Cbrt => F("Cbrt"),
-            Op.Sin => F("Sin"),
-            Op.Cos => F("Cos"),
-            Op.Tan => F("Tan"),
-            Op.Asin => F("Asin"),
-            Op.Acos => F("Acos"),
-            Op.Atan => F("Atan"),
-            Op.Sinh => F("Sinh"),
-            Op.Cosh => F("Cosh"),
-            Op.Tanh => F("Tanh"),
-            Op.Asinh => F("Asinh"),
-            Op.Acosh => F("Acosh"),
-            Op.Atanh => F("Atanh"),
-            Op.Abs => isInt ? $"global::System.Math.Abs({Arg(0)})" : F("Abs"),
-            Op.Floor => F("Floor"),
-            Op.Ceiling => F("Ceiling"),
-            Op.Round => F("Round"),
-            Op.Truncate => F("Truncate"),
-            Op.Sign => TypeOf(x[0]) == IrType.Int ? $"global::System.Math.Sign({Arg(0)})" : F("Sign"),
-            Op.Sigmoid => Fn("Sigmoid"),
-            Op.LogSigmoid => Fn("LogSigmoid"),
-            Op.Softplus => Fn("Softplus"),
-            Op.Relu => Fn("Relu"),
-            Op.Square => $"{Arg(0)} * {Arg(0)}",
-            Op.Log1P => Fn("Log1P"),
-            Op.Expm1 => Fn("Expm1"),
-            Op.LogSumExp2 => Fn("LogSumExp"),
-            Op.Pow => $"{math}.Pow({Arg(0)}, {Arg(1)})",
-            Op.Atan2 => $"{math}.Atan2({Arg(0)}, {Arg(1)})",
-            Op.Max => isInt ? $"global::System.Math.Max({Arg(0)}, {Arg(1)})" : $"{math}.Max({Arg(0)}, {Arg(1)})",
-            Op.Min => isInt ? $"global::System.Math.Min({Arg(0)}, {Arg(1)})" : $"{math}.Min({Arg(0)}, {Arg(1)})",
-            Op.Lt => $"{Arg(0)} < {Arg(1)}",
-            Op.Le => $"{Arg(0)} <= {Arg(1)}",
-            Op.Gt => $"{Arg(0)} > {Arg(1)}",
-            Op.Ge => $"{Arg(0)} >= {Arg(1)}",
-            Op.Eq => $"{Arg(0)} == {Arg(1)}",
-            Op.Ne => $"{Arg(0)} != {Arg(1)}",
-            Op.And => $"{Arg(0)} & {Arg(1)}",
-            Op.Or => $"{Arg(0)} | {Arg(1)}",
-            Op.Not => "!" + Arg(0),
-            Op.Select => $"{Arg(0)} ? {Arg(1)} : {Arg(2)}",
-            Op.ToReal => $"({real}){Arg(0)}",
-            Op.ToInt => $"(int){Arg(0)}",
-            Op.Load => $"{Arg(0)}[{Arg(1)}]",
-            Op.Length => $"{Arg(0)}.Length",
-            _ => throw new InvalidOperationException($"Cannot emit {a.Op}."),
-        };
+            throw new InvalidOperationException($"{a.Op} takes {info.Arity} arguments, not {x.Count}.");
+        }
+
+        bool intOperands = x.Count > 0 && TypeOf(x[0]) == IrType.Int;
+        var args = x.Select(A).ToArray<object>();
+        return string.Format(System.Globalization.CultureInfo.InvariantCulture, info.CSharp.For(real == "float", intOperands), args);
     }
 }

@@ -1223,27 +1223,6 @@ internal sealed class IrParser
 
         // ---------------------------------------------------------------- calls
 
-        private static readonly Dictionary<string, Op> Unary = new()
-        {
-            ["Exp"] = Op.Exp, ["Log"] = Op.Log, ["Log2"] = Op.Log2, ["Log10"] = Op.Log10, ["Sqrt"] = Op.Sqrt, ["Cbrt"] = Op.Cbrt,
-            ["Sin"] = Op.Sin, ["Cos"] = Op.Cos, ["Tan"] = Op.Tan, ["Asin"] = Op.Asin, ["Acos"] = Op.Acos, ["Atan"] = Op.Atan,
-            ["Sinh"] = Op.Sinh, ["Cosh"] = Op.Cosh, ["Tanh"] = Op.Tanh, ["Asinh"] = Op.Asinh, ["Acosh"] = Op.Acosh, ["Atanh"] = Op.Atanh,
-            ["Abs"] = Op.Abs, ["Floor"] = Op.Floor, ["Ceiling"] = Op.Ceiling, ["Round"] = Op.Round, ["Truncate"] = Op.Truncate, ["Sign"] = Op.Sign,
-        };
-
-        private static readonly Dictionary<string, Op> FnUnary = new()
-        {
-            ["Sigmoid"] = Op.Sigmoid, ["LogSigmoid"] = Op.LogSigmoid, ["Softplus"] = Op.Softplus, ["Relu"] = Op.Relu,
-            ["Square"] = Op.Square, ["Log1P"] = Op.Log1P, ["Expm1"] = Op.Expm1,
-        };
-
-        private static readonly Dictionary<string, Op> Binary = new()
-        {
-            ["Pow"] = Op.Pow, ["Atan2"] = Op.Atan2, ["Max"] = Op.Max, ["Min"] = Op.Min,
-        };
-
-        private static readonly HashSet<Op> Kinks = [Op.Abs, Op.Max, Op.Min, Op.Relu, Op.Floor, Op.Ceiling, Op.Round, Op.Truncate];
-
         private Atom LowerInvocation(InvocationExpressionSyntax invocation)
         {
             if (model.GetSymbolInfo(invocation, parser.cancellationToken).Symbol is not IMethodSymbol target)
@@ -1300,37 +1279,39 @@ internal sealed class IrParser
                 return null;
             }
 
-            Op op;
-            if (args.Count == 1 && container != "Downhill.Fn" && Unary.TryGetValue(n, out op))
+            // Which Math/MathF/Fn functions are operations, and their arities, is the op table's (Ir/OpInfo.cs).
+            var mathOp = container != "Downhill.Fn" ? OpInfo.FromMath(n, args.Count) : null;
+            var fnOp = container == "Downhill.Fn" ? OpInfo.FromFn(n, args.Count) : null;
+            if (args.Count == 1 && mathOp is { } unary)
             {
-                if (isInt && op is not (Op.Abs or Op.Sign))
+                if (isInt && unary is not (Op.Abs or Op.Sign))
                 {
                     return null;
                 }
 
                 var a = LowerAs(args[0].Expression, valueType);
-                KinkNote(op, invocation);
-                return Emit(op, op == Op.Sign ? IrType.Int : valueType, a);
+                KinkNote(unary, invocation);
+                return Emit(unary, unary == Op.Sign ? IrType.Int : valueType, a);
             }
 
-            if (args.Count == 1 && container == "Downhill.Fn" && FnUnary.TryGetValue(n, out op))
+            if (args.Count == 1 && fnOp is { } fnUnary)
             {
                 var a = LowerAs(args[0].Expression, IrType.Real);
-                KinkNote(op, invocation);
-                return Emit(op, IrType.Real, a);
+                KinkNote(fnUnary, invocation);
+                return Emit(fnUnary, IrType.Real, a);
             }
 
-            if (args.Count == 2 && container != "Downhill.Fn" && Binary.TryGetValue(n, out op))
+            if (args.Count == 2 && mathOp is { } binary)
             {
-                if (isInt && op is not (Op.Max or Op.Min))
+                if (isInt && binary is not (Op.Max or Op.Min))
                 {
                     return null;
                 }
 
                 var a = LowerAs(args[0].Expression, valueType);
                 var b = LowerAs(args[1].Expression, valueType);
-                KinkNote(op, invocation);
-                return Emit(op, valueType, a, b);
+                KinkNote(binary, invocation);
+                return Emit(binary, valueType, a, b);
             }
 
             if (n == "Log" && args.Count == 2 && container != "Downhill.Fn")
@@ -1358,11 +1339,11 @@ internal sealed class IrParser
                 return Emit(Op.Add, IrType.Real, Emit(Op.Mul, IrType.Real, a, b), c);
             }
 
-            if (container == "Downhill.Fn" && n == "LogSumExp" && args.Count == 2)
+            if (args.Count == 2 && fnOp is { } fnBinary)
             {
                 var a = LowerAs(args[0].Expression, IrType.Real);
                 var b = LowerAs(args[1].Expression, IrType.Real);
-                return Emit(Op.LogSumExp2, IrType.Real, a, b);
+                return Emit(fnBinary, IrType.Real, a, b);
             }
 
             if (container == "Downhill.Fn" && n == "LogSumExp" && args.Count == 1)
@@ -1376,7 +1357,7 @@ internal sealed class IrParser
 
         private void KinkNote(Op op, SyntaxNode node)
         {
-            if (Kinks.Contains(op) && isMain)
+            if (OpInfo.Of(op).Kink && isMain)
             {
                 Report(DiagnosticDescriptors.KinkInSecondOrder, node, node.ToString(), method.Name);
             }

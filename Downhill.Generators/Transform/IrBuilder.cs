@@ -160,17 +160,10 @@ internal sealed class IrBuilder
 internal static class Rules
 {
     /// <summary>Real operations that the JIT compiles to a call of the C runtime or of <c>Fn</c> (not to an instruction).</summary>
-    public static bool IsCall(Op op) => op is Op.Exp or Op.Log or Op.Log2 or Op.Log10 or Op.Cbrt or Op.Sin or Op.Cos or Op.Tan
-        or Op.Asin or Op.Acos or Op.Atan or Op.Sinh or Op.Cosh or Op.Tanh or Op.Asinh or Op.Acosh or Op.Atanh
-        or Op.Sigmoid or Op.LogSigmoid or Op.Softplus or Op.Log1P or Op.Expm1 or Op.Pow or Op.Atan2 or Op.LogSumExp2;
+    public static bool IsCall(Op op) => OpInfo.Of(op).IsCall;
 
-    /// <summary>Operations whose result is never differentiated (integers, comparisons, rounding).</summary>
-    public static bool IsDifferentiable(Op op) => op switch
-    {
-        Op.Floor or Op.Ceiling or Op.Round or Op.Truncate or Op.Lt or Op.Le or Op.Gt or Op.Ge or Op.Eq or Op.Ne
-            or Op.And or Op.Or or Op.Not or Op.ToReal or Op.ToInt or Op.Length or Op.Sign or Op.Rem => false,
-        _ => true,
-    };
+    /// <summary>Whether the result of <paramref name="op"/> is differentiated (not for integers, comparisons, rounding).</summary>
+    public static bool IsDifferentiable(Op op) => OpInfo.Of(op).Differentiable;
 
     /// <summary>
     /// Emits the partial derivatives of <c>y = op(args)</c> with respect to each argument that

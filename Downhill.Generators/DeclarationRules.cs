@@ -15,13 +15,9 @@ namespace Downhill.Generators;
 /// </summary>
 internal static class DeclarationRules
 {
-    public const string ParamAttribute = "Downhill.ParamAttribute";
-    public const string HyperAttribute = "Downhill.HyperAttribute";
-    public const string LossAttribute = "Downhill.LossAttribute";
-
     private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
 
-    public static ArgKind KindOf(IParameterSymbol p) => Has(p, ParamAttribute) ? ArgKind.Param : Has(p, HyperAttribute) ? ArgKind.Hyper : ArgKind.Data;
+    public static ArgKind KindOf(IParameterSymbol p) => Has(p, WellKnownTypeNames.ParamAttribute) ? ArgKind.Param : Has(p, WellKnownTypeNames.HyperAttribute) ? ArgKind.Hyper : ArgKind.Data;
 
     /// <summary>The IR type of an argument type, or null when the language has none for it.</summary>
     public static IrType? TypeOf(ITypeSymbol type)
@@ -103,7 +99,7 @@ internal static class DeclarationRules
 
         if (isLoss)
         {
-            var overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttribute)).ToList();
+            var overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownTypeNames.LossAttribute)).ToList();
             if (overloads.Count > 1)
             {
                 found.Add(Info(DiagnosticDescriptors.UnsupportedDeclaration, syntax.Identifier, method.Name, $"{overloads.Count} [Loss] methods of '{method.ContainingType.Name}' are named '{method.Name}' and their generated members would clash; give each loss its own name"));
@@ -139,7 +135,7 @@ internal static class DeclarationRules
             {
                 problem = $"'{RefKindText(p.RefKind)}' arguments are not supported; arguments are passed by value (a span is passed as a ReadOnlySpan)";
             }
-            else if (Has(p, ParamAttribute) && Has(p, HyperAttribute))
+            else if (Has(p, WellKnownTypeNames.ParamAttribute) && Has(p, WellKnownTypeNames.HyperAttribute))
             {
                 problem = "an argument is either a [Param] (trained) or a [Hyper] (fixed during training), not both; remove one of the attributes";
             }

@@ -22,10 +22,6 @@ namespace Downhill.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed class DerivativeGenerator : IIncrementalGenerator
 {
-    private const string LossAttribute = "Downhill.LossAttribute";
-    private const string DifferentiableAttribute = "Downhill.DifferentiableAttribute";
-    private const string MonitorAttribute = "Downhill.MonitorAttribute";
-
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -33,7 +29,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         // positions, so an edit above a loss (a comment) leaves the spec equal and everything after it cached;
         // only the diagnostics pipeline, which needs the positions, runs again.
         var parses = context.SyntaxProvider
-            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct));
+            .ForAttributeWithMetadataName(WellKnownTypeNames.LossAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildLoss(ctx, ct));
 
         var lossDiagnostics = parses
             .Select(static (parse, _) => parse.Diagnostics)
@@ -52,11 +48,11 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
 
         // [Loss] on a local function or a lambda: nothing is generated, but the user is told why.
         var misplaced = context.SyntaxProvider
-            .ForAttributeWithMetadataName(LossAttribute, static (node, _) => node is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax, static (ctx, _) => MisplacedLoss(ctx));
+            .ForAttributeWithMetadataName(WellKnownTypeNames.LossAttribute, static (node, _) => node is LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax, static (ctx, _) => MisplacedLoss(ctx));
         context.RegisterSourceOutput(misplaced, static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
 
         var helpers = context.SyntaxProvider
-            .ForAttributeWithMetadataName(DifferentiableAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildHelper(ctx, ct))
+            .ForAttributeWithMetadataName(WellKnownTypeNames.DifferentiableAttribute, static (node, _) => node is MethodDeclarationSyntax, static (ctx, ct) => BuildHelper(ctx, ct))
             .WithTrackingName(TrackingNames.HelperModels);
 
         var options = context.CompilationProvider
@@ -192,7 +188,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         try
         {
             // A [Loss, Differentiable] method is checked as a loss.
-            bool isLoss = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttribute);
+            bool isLoss = method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownTypeNames.LossAttribute);
             var problems = isLoss ? [] : DeclarationRules.CheckHelper(method, cancellationToken);
             if (problems.Count > 0 || !DeclarationRules.IsValidHelper(method, cancellationToken))
             {
@@ -261,7 +257,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         {
             foreach (var attribute in member.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() == MonitorAttribute && attribute.ConstructorArguments.Length >= 1
+                if (attribute.AttributeClass?.ToDisplayString() == WellKnownTypeNames.MonitorAttribute && attribute.ConstructorArguments.Length >= 1
                     && attribute.ConstructorArguments[0].Value as string == loss.Name
                     && DeclarationRules.MonitorProblem(member, loss, out _) is { } problem)
                 {
@@ -279,7 +275,7 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
         {
             foreach (var attribute in member.GetAttributes())
             {
-                if (attribute.AttributeClass?.ToDisplayString() != MonitorAttribute || attribute.ConstructorArguments.Length < 1
+                if (attribute.AttributeClass?.ToDisplayString() != WellKnownTypeNames.MonitorAttribute || attribute.ConstructorArguments.Length < 1
                     || attribute.ConstructorArguments[0].Value as string != loss.Name)
                 {
                     continue;
@@ -322,9 +318,9 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
 
     private static OptionsModel ReadOptions(Compilation compilation)
     {
-        var type = compilation.GetTypeByMetadataName("Downhill.TrainingOptions");
-        bool hasTrainer = compilation.GetTypeByMetadataName("Downhill.Trainer") is not null && type is not null;
-        bool hasCheck = compilation.GetTypeByMetadataName("Downhill.GradientCheck") is not null && compilation.GetTypeByMetadataName("Downhill.GradientCheckOptions") is not null;
+        var type = compilation.GetTypeByMetadataName(WellKnownTypeNames.TrainingOptions);
+        bool hasTrainer = compilation.GetTypeByMetadataName(WellKnownTypeNames.Trainer) is not null && type is not null;
+        bool hasCheck = compilation.GetTypeByMetadataName(WellKnownTypeNames.GradientCheck) is not null && compilation.GetTypeByMetadataName(WellKnownTypeNames.GradientCheckOptions) is not null;
         var list = new List<OptionInfo>();
         if (type is not null)
         {

@@ -29,14 +29,14 @@ public sealed class LossDeclarationAnalyzer : DiagnosticAnalyzer
         var monitor = (IMethodSymbol)context.Symbol;
         foreach (var attribute in monitor.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() != "Downhill.MonitorAttribute")
+            if (attribute.AttributeClass?.ToDisplayString() != WellKnownTypeNames.MonitorAttribute)
             {
                 continue;
             }
 
             string? lossName = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
             bool found = monitor.ContainingType.GetMembers(lossName ?? string.Empty).OfType<IMethodSymbol>()
-                .Any(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute"));
+                .Any(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownTypeNames.LossAttribute));
             if (!found)
             {
                 var location = monitor.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault()?.Identifier.GetLocation()

@@ -22,8 +22,6 @@ internal sealed record ParsedProgram(IrFunction? Main, EquatableArray<IrFunction
 /// </summary>
 internal sealed partial class IrParser
 {
-    private const string DifferentiableAttribute = "Downhill.DifferentiableAttribute";
-
     private readonly Compilation compilation;
     private readonly CancellationToken cancellationToken;
     private readonly Dictionary<IMethodSymbol, string> helperNames = new(SymbolEqualityComparer.Default);

@@ -33,7 +33,7 @@ internal sealed partial class IrParser
                 return Atom.Real(0);
             }
 
-            if (container is "System.Math" or "System.MathF" or "Downhill.Fn")
+            if (container is WellKnownTypeNames.Math or WellKnownTypeNames.MathF or WellKnownTypeNames.Fn)
             {
                 var result = LowerIntrinsic(invocation, target, container);
                 if (result is { } r)
@@ -42,12 +42,12 @@ internal sealed partial class IrParser
                 }
             }
 
-            if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+            if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownTypeNames.DifferentiableAttribute))
             {
                 return LowerHelperCall(invocation, target);
             }
 
-            string why = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Downhill.LossAttribute")
+            string why = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownTypeNames.LossAttribute)
                 ? "it is a [Loss]; to call it from another loss, mark it [Loss, Differentiable]"
                 : target.MethodKind == MethodKind.LocalFunction
                     ? "it is a local function; declare it as a static [Differentiable] method of a class instead"

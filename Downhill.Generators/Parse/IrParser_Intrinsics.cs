@@ -27,14 +27,14 @@ internal sealed partial class IrParser
                 return Atom.Real(0);
             }
 
-            if (!isInt && target.Parameters.Any(p => p.Type.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single)) && !(container == "Downhill.Fn" && n == "LogSumExp"))
+            if (!isInt && target.Parameters.Any(p => p.Type.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single)) && !(container == WellKnownTypeNames.Fn && n == "LogSumExp"))
             {
                 return null;
             }
 
             // Which Math/MathF/Fn functions are operations, and their arities, is the op table's (Ir/OpInfo.cs).
-            var mathOp = container != "Downhill.Fn" ? OpInfo.FromMath(n, args.Count) : null;
-            var fnOp = container == "Downhill.Fn" ? OpInfo.FromFn(n, args.Count) : null;
+            var mathOp = container != WellKnownTypeNames.Fn ? OpInfo.FromMath(n, args.Count) : null;
+            var fnOp = container == WellKnownTypeNames.Fn ? OpInfo.FromFn(n, args.Count) : null;
             if (args.Count == 1 && mathOp is { } unary)
             {
                 if (isInt && unary is not (Op.Abs or Op.Sign))
@@ -67,7 +67,7 @@ internal sealed partial class IrParser
                 return Emit(binary, valueType, a, b);
             }
 
-            if (n == "Log" && args.Count == 2 && container != "Downhill.Fn")
+            if (n == "Log" && args.Count == 2 && container != WellKnownTypeNames.Fn)
             {
                 // log_b(a) = ln a / ln b.
                 var a = Emit(Op.Log, IrType.Real, LowerAs(args[0].Expression, IrType.Real));
@@ -75,7 +75,7 @@ internal sealed partial class IrParser
                 return Emit(Op.Div, IrType.Real, a, b);
             }
 
-            if (n == "Clamp" && args.Count == 3 && container != "Downhill.Fn")
+            if (n == "Clamp" && args.Count == 3 && container != WellKnownTypeNames.Fn)
             {
                 var x = LowerAs(args[0].Expression, valueType);
                 var lo = LowerAs(args[1].Expression, valueType);
@@ -99,7 +99,7 @@ internal sealed partial class IrParser
                 return Emit(fnBinary, IrType.Real, a, b);
             }
 
-            if (container == "Downhill.Fn" && n == "LogSumExp" && args.Count == 1)
+            if (container == WellKnownTypeNames.Fn && n == "LogSumExp" && args.Count == 1)
             {
                 var array = LowerArrayName(args[0].Expression);
                 return array is null ? Atom.Real(0) : LogSumExpOfArray(array);

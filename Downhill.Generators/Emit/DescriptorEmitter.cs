@@ -111,12 +111,15 @@ internal sealed class DescriptorEmitter
         string Bool(bool b) => b ? "true" : "false";
         var monitors = loss.Monitors.Select(m => $"new global::Downhill.MonitorSpec(\"{m.Name}\", {Bool(m.ParamsOnly)})");
         w.Line("private static readonly global::Downhill.LossSchema SchemaValue = new(");
-        w.Line($"    \"{loss.TypeFullName}.{name}\",");
-        w.Line($"    typeof({real}),");
-        w.Line($"    new global::Downhill.ParamSpec[] {{ {string.Join(", ", parameters.Select(p => $"new(\"{p.Arg.Name}\", {Bool(p.Arg.Type == IrType.RealArray)})"))} }},");
-        w.Line($"    new string[] {{ {string.Join(", ", hypers.Select(h => $"\"{h.Arg.Name}\""))} }},");
-        w.Line($"    new global::Downhill.DataSpec[] {{ {string.Join(", ", data.Select(d => $"new(\"{d.Arg.Name}\", {Bool(d.Arg.Type is IrType.RealArray or IrType.IntArray)}, {Bool(d.Arg.Type is IrType.Int or IrType.IntArray)})"))} }},");
-        w.Line($"    new global::Downhill.MonitorSpec[] {{ {string.Join(", ", monitors)} }});");
+        w.Indented(() =>
+        {
+            w.Line($"\"{loss.TypeFullName}.{name}\",");
+            w.Line($"typeof({real}),");
+            w.Line($"new global::Downhill.ParamSpec[] {{ {string.Join(", ", parameters.Select(p => $"new(\"{p.Arg.Name}\", {Bool(p.Arg.Type == IrType.RealArray)})"))} }},");
+            w.Line($"new string[] {{ {string.Join(", ", hypers.Select(h => $"\"{h.Arg.Name}\""))} }},");
+            w.Line($"new global::Downhill.DataSpec[] {{ {string.Join(", ", data.Select(d => $"new(\"{d.Arg.Name}\", {Bool(d.Arg.Type is IrType.RealArray or IrType.IntArray)}, {Bool(d.Arg.Type is IrType.Int or IrType.IntArray)})"))} }},");
+            w.Line($"new global::Downhill.MonitorSpec[] {{ {string.Join(", ", monitors)} }});");
+        });
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public global::Downhill.LossSchema Schema => SchemaValue;");
@@ -447,7 +450,7 @@ internal sealed class DescriptorEmitter
             w.Line("{");
             for (int k = 0; k < data.Count; k++)
             {
-                w.Line($"    set.{Element(k)} ?? throw new global::System.ArgumentNullException(argument, \"The data column '{data[k].Arg.Name}' is missing.\"),");
+                w.Indented(() => w.Line($"set.{Element(k)} ?? throw new global::System.ArgumentNullException(argument, \"The data column '{data[k].Arg.Name}' is missing.\"),"));
             }
 
             w.Line("};");

@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 
 namespace Downhill.Generators.Emit;
@@ -8,15 +9,27 @@ internal sealed class IndentedWriter
     private readonly StringBuilder builder = new();
     private int depth;
 
+    /// <summary>Writes <paramref name="text"/> at the current indentation; each line of a multi-line text is indented (empty lines stay empty).</summary>
     public void Line(string text = "")
     {
-        if (text.Length > 0)
+        foreach (string line in text.Split('\n'))
         {
-            builder.Append(' ', depth * 4);
-            builder.Append(text);
-        }
+            if (line.Length > 0)
+            {
+                builder.Append(' ', depth * 4);
+                builder.Append(line);
+            }
 
-        builder.Append('\n');
+            builder.Append('\n');
+        }
+    }
+
+    /// <summary>Writes what <paramref name="body"/> writes one level deeper (continuation lines, initializer elements).</summary>
+    public void Indented(Action body)
+    {
+        depth++;
+        body();
+        depth--;
     }
 
     public void Open(string header)

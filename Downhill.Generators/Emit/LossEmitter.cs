@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Downhill.Generators.Emit.CSharp;
 using Downhill.Generators.Ir;
 using Downhill.Generators.Model;
 using Downhill.Generators.Transform;

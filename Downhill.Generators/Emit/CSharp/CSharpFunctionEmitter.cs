@@ -5,7 +5,7 @@ using System.Linq;
 using Downhill.Generators.Ir;
 using Downhill.Generators.Model;
 
-namespace Downhill.Generators.Emit;
+namespace Downhill.Generators.Emit.CSharp;
 
 /// <summary>Writes an IR function as a private static C# method: straight code a reader can follow.</summary>
 internal sealed class CSharpFunctionEmitter

@@ -224,29 +224,15 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
     {
         var active = Activity.Analyze(function, mask);
         var found = new List<DiagnosticInfo>();
-        void Visit(IEnumerable<Stmt> block)
+        foreach (var a in IrWalk.All(function.Body).OfType<Assign>())
         {
-            foreach (var s in block)
+            if (a is { Op: Op.ToInt, Loc: >= 0 } && a.Args[0].Var is { } v && active.Contains(v))
             {
-                switch (s)
-                {
-                    case Assign { Op: Op.ToInt, Loc: >= 0 } a when a.Args[0].Var is { } v && active.Contains(v):
-                        var loc = locations[a.Loc];
-                        found.Add(new DiagnosticInfo(DiagnosticDescriptors.ActiveToIntegerCast.Id, loc, new EquatableArray<string>([loc.Text])));
-                        break;
-                    case If i:
-                        Visit(i.Then);
-                        Visit(i.Else);
-                        break;
-                    case Loop l:
-                        Visit(l.Header);
-                        Visit(l.Body);
-                        break;
-                }
+                var loc = locations[a.Loc];
+                found.Add(new DiagnosticInfo(DiagnosticDescriptors.ActiveToIntegerCast.Id, loc, new EquatableArray<string>([loc.Text])));
             }
         }
 
-        Visit(function.Body);
         return found;
     }
 

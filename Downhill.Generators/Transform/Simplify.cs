@@ -33,22 +33,6 @@ internal static class Simplify
         return function with { Body = body };
     }
 
-    /// <summary>The scalar variables a statement (with its children) reads.</summary>
-    private static IEnumerable<string> Reads(Stmt s) => s switch
-    {
-        Assign a => Vars(a.Args),
-        Store st => Vars([st.Index, st.Value]),
-        AddTo add => Vars(add.Index is { } i ? [i, add.Value] : [add.Value, Atom.Of(add.Target)]),
-        Call c => Vars(c.Args.Select(a => a.Atom)),
-        Alloc alloc => Vars([alloc.Length]),
-        Push p => Vars([p.Value]),
-        Return r => Vars(r.Tangent is { } t ? [r.Value, t] : [r.Value]),
-        DualAssign d => Vars(d.Args.Concat(d.Tangents)),
-        _ => [],
-    };
-
-    private static IEnumerable<string> Vars(IEnumerable<Atom> atoms) => atoms.Where(a => a.Var is not null).Select(a => a.Var!);
-
     /// <summary>The scalar variables a leaf statement certainly overwrites.</summary>
     private static string? Kills(Stmt s) => s switch
     {
@@ -250,7 +234,7 @@ internal static class Simplify
                 case DualAssign d:
                     live.Remove(d.Target);
                     live.Remove(d.TangentTarget);
-                    foreach (var v in Reads(d))
+                    foreach (var v in StmtVars.Reads(d))
                     {
                         live.Add(v);
                     }
@@ -262,7 +246,7 @@ internal static class Simplify
                         live.Remove(killed);
                     }
 
-                    foreach (var v in Reads(s))
+                    foreach (var v in StmtVars.Reads(s))
                     {
                         live.Add(v);
                     }

@@ -122,6 +122,7 @@ internal sealed partial class IrParser
         private readonly Dictionary<string, IrType> types = [];
         private readonly Dictionary<ISymbol, string> symbols = new(SymbolEqualityComparer.Default);
         private readonly HashSet<string> argumentNames = [];
+        private readonly HashSet<ISymbol> reported = new(SymbolEqualityComparer.Default);
         private readonly List<SourceLoc> locations = [];
         private readonly Stack<List<Stmt>> blocks = new();
         private readonly Stack<LoopContext> loops = new();
@@ -247,7 +248,14 @@ internal sealed partial class IrParser
                     {
                         if (report)
                         {
-                            Report(DiagnosticDescriptors.MixedPrecision, where, where.ToString(), type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                            string subject = where switch
+                            {
+                                ParameterSyntax p => $"Argument '{p.Identifier.ValueText}'",
+                                TypeSyntax { Parent: VariableDeclarationSyntax v } => $"Local '{string.Join("', '", v.Variables.Select(x => x.Identifier.ValueText))}'",
+                                ArgumentSyntax a => $"The parameter that '{a}' is passed to",
+                                _ => $"'{where}'",
+                            };
+                            ReportPrecision(where, subject, $"declare it with {Real} in place of {Other}; {LossKind} computes in {Real} throughout");
                         }
 
                         return null;
@@ -292,6 +300,26 @@ internal sealed partial class IrParser
 
         private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] args) =>
             parser.diagnostics.Add(new Pending(new DiagnosticInfo(descriptor.Id, DiagnosticInfo.LocOf(token), new EquatableArray<string>(args)), !isMain));
+
+        private string Real => isFloat ? "float" : "double";
+
+        private string Other => isFloat ? "double" : "float";
+
+        private string LossKind => $"a {Real} {(isMain ? "loss" : "helper")}";
+
+        /// <summary>DH0011: <paramref name="subject"/> (quoted by the caller) is of the other real type; <paramref name="advice"/> says what to write.</summary>
+        private void ReportPrecision(SyntaxNode node, string subject, string advice) =>
+            Report(DiagnosticDescriptors.MixedPrecision, node, subject, Other, $"the {Real} {(isMain ? "loss" : "helper")}", method.Name, advice);
+
+        /// <summary>DH0011 at an expression of the other real type, with the expression rewritten in the loss's type as the fix.</summary>
+        private void ReportPrecision(ExpressionSyntax expression, string uses)
+        {
+            bool casts = expression.DescendantNodesAndSelf().OfType<CastExpressionSyntax>().Any(c => c.Type is PredefinedTypeSyntax t && t.Keyword.IsKind(isFloat ? SyntaxKind.DoubleKeyword : SyntaxKind.FloatKeyword));
+            var mathF = parser.compilation.GetTypeByMetadataName(WellKnownTypeNames.MathF);
+            string fixedText = new Retype(isFloat, name => mathF is not null && mathF.GetMembers(name).Length > 0).Visit(expression)!.ToString();
+            string advice = $"{LossKind} {uses}{(casts ? $", and the cast to {Other} is not supported" : string.Empty)}";
+            ReportPrecision(expression, $"'{expression}'", fixedText == expression.ToString() ? advice : $"{advice}; write {fixedText}");
+        }
 
         private int Location(SyntaxNode node)
         {

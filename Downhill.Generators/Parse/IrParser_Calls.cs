@@ -27,10 +27,44 @@ internal sealed partial class IrParser
 
             string container = target.ContainingType?.ToDisplayString() ?? string.Empty;
             var args = invocation.ArgumentList.Arguments;
-            if (args.Any(a => !a.RefKindKeyword.IsKind(SyntaxKind.None) || a.NameColon is not null))
+            if (args.FirstOrDefault(a => !a.RefKindKeyword.IsKind(SyntaxKind.None)) is { } byRef)
             {
-                Report(DiagnosticDescriptors.UnsupportedExpression, invocation, "arguments are passed by value and in order");
+                string keyword = byRef.RefKindKeyword.ValueText;
+                string problem;
+                if (byRef.RefKindKeyword.IsKind(SyntaxKind.OutKeyword))
+                {
+                    string result = byRef.Expression is DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax one } ? "var " + one.Identifier.ValueText : byRef.Expression.ToString();
+                    string rest = string.Join(", ", args.Where(a => a.RefKindKeyword.IsKind(SyntaxKind.None)).Select(a => a.ToString()));
+                    problem = $"out arguments are not supported; a [Differentiable] method gives one result, its return value: return the value (one method per result) and assign it, '{result} = {invocation.Expression}({rest});'";
+                }
+                else
+                {
+                    problem = $"'{keyword}' arguments are not supported; arguments are passed by value: write '{byRef.Expression}' without '{keyword}'";
+                }
+
+                Report(DiagnosticDescriptors.UnsupportedExpression, byRef, problem);
+                Unsupported(invocation.ArgumentList);
+                return Default(OperandType(target.ReturnType) is var rt && rt != (IrType)255 ? rt : IrType.Real);
+            }
+
+            if (args.FirstOrDefault(a => a.NameColon is not null) is { } named)
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, named, $"named arguments are not supported; pass the arguments in order, without '{named.NameColon!.Name}:'");
                 return Atom.Real(0);
+            }
+
+            if (container is "double" or "float" && args.Count == 1 && FloatTests.Contains(target.Name))
+            {
+                return LowerFloatTest(invocation, target);
+            }
+
+            if (container is "double" or "float")
+            {
+                string known = OpInfo.All.Any(i => i.MathName == target.Name) || target.Name is "Clamp" or "FusedMultiplyAdd"
+                    ? $"write {(isFloat ? "MathF" : "Math")}.{target.Name} (the loss language knows the Math/MathF functions)"
+                    : $"of {container}'s methods the loss language has {string.Join(", ", FloatTests)} (as conditions); write the test with comparisons";
+                Report(DiagnosticDescriptors.UnknownMethod, invocation, container + "." + target.Name, known);
+                return Default(OperandType(target.ReturnType) is var dt && dt != (IrType)255 ? dt : IrType.Real);
             }
 
             if (container is WellKnownTypeNames.Math or WellKnownTypeNames.MathF or WellKnownTypeNames.Fn)
@@ -56,6 +90,35 @@ internal sealed partial class IrParser
             return Atom.Real(0);
         }
 
+        /// <summary>The double/float tests a loss may use in conditions, in the order messages list them.</summary>
+        private static readonly string[] FloatTests = ["IsNaN", "IsInfinity", "IsPositiveInfinity", "IsNegativeInfinity", "IsFinite"];
+
+        /// <summary>
+        /// double.IsNaN and its siblings as comparisons (no new IR operation, no derivative): comparisons with NaN are
+        /// false, so NaN is the one value not at least -infinity (not x != x, which the compiler warns about), and the
+        /// infinities are the values beyond MaxValue.
+        /// </summary>
+        private Atom LowerFloatTest(InvocationExpressionSyntax invocation, IMethodSymbol target)
+        {
+            if ((target.Parameters[0].Type.SpecialType == SpecialType.System_Single) != isFloat)
+            {
+                ReportPrecision(invocation, $"uses {Real}.{target.Name}");
+                return Atom.Bool(false);
+            }
+
+            var x = LowerAs(invocation.ArgumentList.Arguments[0].Expression, IrType.Real);
+            var max = Atom.Real(isFloat ? float.MaxValue : double.MaxValue);
+            var min = Atom.Real(isFloat ? float.MinValue : double.MinValue);
+            return target.Name switch
+            {
+                "IsNaN" => Emit(Op.Not, IrType.Bool, Emit(Op.Ge, IrType.Bool, x, Atom.Real(double.NegativeInfinity))),
+                "IsPositiveInfinity" => Emit(Op.Gt, IrType.Bool, x, max),
+                "IsNegativeInfinity" => Emit(Op.Lt, IrType.Bool, x, min),
+                "IsInfinity" => Emit(Op.Or, IrType.Bool, Emit(Op.Gt, IrType.Bool, x, max), Emit(Op.Lt, IrType.Bool, x, min)),
+                _ => Emit(Op.And, IrType.Bool, Emit(Op.Ge, IrType.Bool, x, min), Emit(Op.Le, IrType.Bool, x, max)),
+            };
+        }
+
         private Atom LowerHelperCall(InvocationExpressionSyntax invocation, IMethodSymbol target)
         {
             target = target.OriginalDefinition;
@@ -76,7 +139,7 @@ internal sealed partial class IrParser
 
                 if ((target.ReturnType.SpecialType == SpecialType.System_Single) != isFloat)
                 {
-                    Report(DiagnosticDescriptors.MixedPrecision, invocation, invocation.ToString(), target.ReturnType.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                    ReportPrecision(invocation, $"'{invocation}'", $"a [Differentiable] helper called from {LossKind} returns {Real}; declare '{target.Name}' to return {Real}");
                     return Atom.Real(0);
                 }
 
@@ -119,6 +182,61 @@ internal sealed partial class IrParser
             var result = Temp(IrType.Real);
             Current.Add(new Call(result, helper, args.ToEquatableArray()));
             return Atom.Of(result);
+        }
+    }
+
+    /// <summary>
+    /// A user's expression rewritten in the loss's real type, for DH0011's fix: casts to the other type dropped,
+    /// constants given the loss's suffix, Math/MathF and double/float members switched (where the target has them).
+    /// </summary>
+    private sealed class Retype(bool toFloat, Func<string, bool> mathFHas) : CSharpSyntaxRewriter
+    {
+        public override SyntaxNode? VisitCastExpression(CastExpressionSyntax node) =>
+            node.Type is PredefinedTypeSyntax t && t.Keyword.IsKind(toFloat ? SyntaxKind.DoubleKeyword : SyntaxKind.FloatKeyword)
+                ? Visit(node.Expression)!.WithTriviaFrom(node)
+                : base.VisitCastExpression(node);
+
+        public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node)
+        {
+            string text = node.Token.Text;
+            if (!node.IsKind(SyntaxKind.NumericLiteralExpression))
+            {
+                return node;
+            }
+
+            if (toFloat && node.Token.Value is double)
+            {
+                return node.WithToken(SyntaxFactory.ParseToken(text.TrimEnd('d', 'D') + "f").WithTriviaFrom(node.Token));
+            }
+
+            if (!toFloat && node.Token.Value is float)
+            {
+                return node.WithToken(SyntaxFactory.ParseToken(text.TrimEnd('f', 'F')).WithTriviaFrom(node.Token));
+            }
+
+            return node;
+        }
+
+        public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
+        {
+            string name = node.Name.Identifier.ValueText;
+            string? container = node.Expression switch
+            {
+                IdentifierNameSyntax id => id.Identifier.ValueText,
+                PredefinedTypeSyntax p => p.Keyword.ValueText,
+                _ => null,
+            };
+            string? replacement = (container, toFloat) switch
+            {
+                ("Math", true) when mathFHas(name) => "MathF",
+                ("MathF", false) => "Math",
+                ("double", true) => "float",
+                ("float", false) => "double",
+                _ => null,
+            };
+            return replacement is null
+                ? base.VisitMemberAccessExpression(node)
+                : node.WithExpression(SyntaxFactory.ParseExpression(replacement).WithTriviaFrom(node.Expression));
         }
     }
 }

@@ -187,6 +187,13 @@ internal sealed partial class IrParser
                 return Atom.Of(name);
             }
 
+            if (symbol is ILocalSymbol declaredBadly && reported.Contains(declaredBadly))
+            {
+                // Its declaration has an error already; the function is not generated.
+                var type = OperandType(declaredBadly.Type);
+                return Default(type == (IrType)255 ? IrType.Real : type);
+            }
+
             Report(DiagnosticDescriptors.UnsupportedExpression, identifier, symbol is IFieldSymbol or IPropertySymbol
                 ? $"'{identifier}' is a field or property; only constants, locals and arguments can be read"
                 : $"'{identifier}' is not a local or an argument");
@@ -274,7 +281,7 @@ internal sealed partial class IrParser
 
             if ((op.Parameters[0].Type.SpecialType == SpecialType.System_Single) != isFloat && leftType == IrType.Real)
             {
-                Report(DiagnosticDescriptors.MixedPrecision, binary, binary.ToString(), op.Parameters[0].Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(binary, $"computes in {Real} throughout");
                 return Atom.Real(0);
             }
 
@@ -364,7 +371,7 @@ internal sealed partial class IrParser
 
             if (toType == IrType.Real && to!.SpecialType == SpecialType.System_Single != isFloat)
             {
-                Report(DiagnosticDescriptors.MixedPrecision, cast, cast.ToString(), to.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(cast, $"computes in {Real} throughout");
                 return Atom.Real(0);
             }
 

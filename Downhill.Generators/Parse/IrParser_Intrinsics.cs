@@ -23,7 +23,7 @@ internal sealed partial class IrParser
             var valueType = isInt ? IrType.Int : IrType.Real;
             if (!isInt && target.Parameters.Any(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single && (p.Type.SpecialType == SpecialType.System_Single) != isFloat))
             {
-                Report(DiagnosticDescriptors.MixedPrecision, invocation, invocation.ToString(), target.Parameters[0].Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(invocation, container == WellKnownTypeNames.Fn ? $"calls Fn with {Real} values" : $"uses the {(isFloat ? "MathF" : "Math")} ({Real}) functions");
                 return Atom.Real(0);
             }
 

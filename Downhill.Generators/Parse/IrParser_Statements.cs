@@ -214,9 +214,16 @@ internal sealed partial class IrParser
                     continue;
                 }
 
+                int before = parser.diagnostics.Count;
                 var type = ClassifyType(symbol.Type, declaration.Type, report: true);
                 if (type is null)
                 {
+                    if (parser.diagnostics.Count > before)
+                    {
+                        // Reported at its declaration; its uses report nothing more.
+                        reported.Add(symbol);
+                    }
+
                     continue;
                 }
 
@@ -322,6 +329,13 @@ internal sealed partial class IrParser
                 return;
             }
 
+            if (assignment.Left is TupleExpressionSyntax or DeclarationExpressionSyntax)
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, assignment, Deconstruction(assignment));
+                Unsupported(assignment.Left);
+                return;
+            }
+
             if (op is null)
             {
                 if (!ResolveTarget(assignment.Left, out var target, out var index))
@@ -344,6 +358,50 @@ internal sealed partial class IrParser
             }
 
             LowerCompound(assignment.Left, op.Value, assignment.Right, null, assignment);
+        }
+
+        /// <summary>DH0002's text for <c>(p, q) = (a, b)</c> and <c>var (p, q) = ...</c>: one assignment per value instead.</summary>
+        private static string Deconstruction(AssignmentExpressionSyntax assignment)
+        {
+            // The assigned places, each with "var " where the deconstruction declares it.
+            var left = assignment.Left switch
+            {
+                DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax d } => d.Variables.Select(v => "var " + v).ToList(),
+                TupleExpressionSyntax t => t.Arguments.Select(a => a.Expression is DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax one } ? "var " + one.Identifier.ValueText : a.Expression.ToString()).ToList(),
+                _ => [],
+            };
+            const string Head = "tuple deconstruction is not supported; ";
+            if (assignment.Right is not TupleExpressionSyntax right || right.Arguments.Count != left.Count || left.Count == 0)
+            {
+                return Head + "assign each value to its own local with a separate assignment";
+            }
+
+            // A right side that reads a place assigned before it (a swap) goes through temporaries.
+            var assigned = new HashSet<string>(assignment.Left.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Select(i => i.Identifier.ValueText), StringComparer.Ordinal);
+            bool readsAssigned = right.Arguments.Any(a => a.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(i => assigned.Contains(i.Identifier.ValueText)));
+            if (readsAssigned && left.Count == 2)
+            {
+                return Head + $"to swap, go through a temporary: 'var t = {left[0]}; {left[0]} = {left[1]}; {left[1]} = t;'";
+            }
+
+            if (readsAssigned)
+            {
+                return Head + "copy the values the right side reads into temporaries, then assign each place separately";
+            }
+
+            return Head + "assign each value separately: '" + string.Join(" ", left.Select((l, k) => $"{l} = {right.Arguments[k].Expression};")) + "'";
+        }
+
+        /// <summary>Locals declared inside a construct already reported (deconstruction, out var): their uses report nothing more.</summary>
+        private void Unsupported(SyntaxNode declaring)
+        {
+            foreach (var designation in declaring.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>())
+            {
+                if (model.GetDeclaredSymbol(designation, parser.cancellationToken) is { } local)
+                {
+                    reported.Add(local);
+                }
+            }
         }
 
         private void LowerCompound(ExpressionSyntax left, Op op, ExpressionSyntax? right, Atom? rightAtom, SyntaxNode node)
@@ -420,6 +478,11 @@ internal sealed partial class IrParser
             }
 
             var local = model.GetSymbolInfo(left, parser.cancellationToken).Symbol;
+            if (local is not null && reported.Contains(local))
+            {
+                return false;
+            }
+
             if (local is IParameterSymbol parameter)
             {
                 Report(DiagnosticDescriptors.WriteToArgument, left, parameter.Name);

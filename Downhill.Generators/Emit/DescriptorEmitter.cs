@@ -71,6 +71,11 @@ internal sealed class DescriptorEmitter
             Check();
         }
 
+        if (options.HasTrainer)
+        {
+            HypergradientEmitter.Emit(loss, w);
+        }
+
         ColumnsHelper();
         w.Close();
     }

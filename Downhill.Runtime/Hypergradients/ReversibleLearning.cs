@@ -202,6 +202,13 @@ public static class ReversibleLearning
             }
 
             result[p] = [.. a.Select(x => double.CreateTruncating(x))];
+            for (int i = 0; i < result[p].Length; i++)
+            {
+                if (!FixedPoint.TryFromDouble(result[p][i], out _))
+                {
+                    throw new ArgumentOutOfRangeException(argument, result[p][i], $"Parameter '{spec.Name}', element {i}: exact runs hold values with |x| < 2048 (and finite); use a smaller initial scale.");
+                }
+            }
         }
 
         return result;

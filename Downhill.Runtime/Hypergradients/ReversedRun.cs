@@ -63,6 +63,12 @@ public sealed class ReversedRun<T>
     /// <summary>The memory the information buffer held after the forward run, in bytes (element states and spilled words).</summary>
     public long BufferBytes { get; }
 
+    /// <summary>Wall-clock time of the forward run (T gradients).</summary>
+    public TimeSpan ForwardTime { get; internal init; }
+
+    /// <summary>Wall-clock time of the reverse run (T gradients and T second-order products); the objective's gradient is in neither.</summary>
+    public TimeSpan ReverseTime { get; internal init; }
+
     /// <summary>θ0 on the 2^-52 grid (value·2^52).</summary>
     public long[][] InitialTheta { get; }
 

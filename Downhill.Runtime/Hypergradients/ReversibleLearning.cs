@@ -76,7 +76,9 @@ public static class ReversibleLearning
         var trainSet = new ExactData<T>(schema, train, nameof(train), options.BatchSize, options.Seed);
         var validSet = valid is null ? null : new ExactData<T>(schema, valid, nameof(valid), 0, 0);
         using var run = new ReversibleSgd<T>(model, trainSet, validSet, theta0, v0, learningRates, momenta, trainHypers, objectiveHypers, options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         run.Forward();
+        TimeSpan forward = clock.Elapsed;
         double bits = run.State.Buffer.Bits;
         long bytes = run.State.Buffer.Bytes;
         T[][] finalParams = [.. run.State.Theta.Select(a => a.Select(x => T.CreateTruncating(FixedPoint.ToDouble(x))).ToArray())];
@@ -87,7 +89,9 @@ public static class ReversibleLearning
         double loss = run.Objective(dTheta, dHypers, dData);
         var dAlpha = new double[steps, theta0.Length];
         var dBeta = new double[steps, theta0.Length];
+        clock.Restart();
         run.Reverse(dTheta, dVelocity, dAlpha, dBeta, dHypers, dData);
+        TimeSpan reverse = clock.Elapsed;
         bool restored = Same(run.State.Theta, run.InitialTheta) && Same(run.State.Velocity, run.InitialVelocity) && run.State.Buffer.IsEmpty;
         if (!restored)
         {
@@ -96,7 +100,11 @@ public static class ReversibleLearning
 
         return new ReversedRun<T>(loss, finalParams, dAlpha, dBeta, dTheta, dVelocity, dHypers, dData, [.. trainSet.Widths], bits, bytes,
             [.. run.InitialTheta.Select(a => (long[])a.Clone())], [.. run.State.Theta.Select(a => (long[])a.Clone())],
-            [.. run.InitialVelocity.Select(a => (long[])a.Clone())], [.. run.State.Velocity.Select(a => (long[])a.Clone())]);
+            [.. run.InitialVelocity.Select(a => (long[])a.Clone())], [.. run.State.Velocity.Select(a => (long[])a.Clone())])
+        {
+            ForwardTime = forward,
+            ReverseTime = reverse,
+        };
     }
 
     /// <summary>A per-step schedule (one value per step) as a T × <paramref name="parameters"/> schedule, the same for every parameter.</summary>

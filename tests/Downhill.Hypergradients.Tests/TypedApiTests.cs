@@ -64,6 +64,27 @@ public class TypedApiTests
         Assert.Equal(2, h.Init.w.Length);
     }
 
+    [Fact]
+    public void A_float_loss_is_typed_in_float_and_its_data_gradient_in_double()
+    {
+        var a = new float[8, 5];
+        for (int r = 0; r < 8; r++)
+        {
+            for (int c = 0; c < 5; c++)
+            {
+                a[r, c] = (float)Math.Sin((r * 5) + c);
+            }
+        }
+
+        var h = Losses.QuadraticFloatLoss.Hypergradient(a, init: new() { w = [0.5f, -0.25f, 0.125f, 0f, 1f] }, learningRates: [0.05, 0.05, 0.05], momenta: [0.9, 0.9, 0.9], batchSize: 3, seed: 2);
+        float[] init = h.Init.w;
+        double[,] data = h.TrainData.a;
+        Assert.Equal(5, init.Length);
+        Assert.Equal(8, data.GetLength(0));
+        Assert.Contains(init, g => g != 0);
+        Assert.True(h.Loss < Losses.QuadraticFloatLoss.Hypergradient(a, init: new() { w = [0.5f, -0.25f, 0.125f, 0f, 1f] }, learningRates: [0.0], momenta: [0.9]).Loss);
+    }
+
     public static TheoryData<string, Action> BadInputs() => new()
     {
         { "momenta", () => Logistic(momenta: [0.9, 0.9]) },

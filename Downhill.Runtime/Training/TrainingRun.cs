@@ -8,7 +8,7 @@ namespace Downhill;
 /// One training run: downhill's <c>iterate</c> loop (reference: downhill.md, "iterate / minimize") as a state
 /// machine that <see cref="Trainer"/> drives. Not thread-safe.
 /// </summary>
-internal sealed class TrainingRun<T> : IDisposable
+internal sealed partial class TrainingRun<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const string Magic = "DOWNHILL-CHECKPOINT-1";
@@ -94,7 +94,8 @@ internal sealed class TrainingRun<T> : IDisposable
         }
 
         this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
-        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads, options.Reduction);
+        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], ThreadsPerRank(options), options.Reduction);
+        distributed = CreateDistributed();
         gradients = [.. parameters.Select(p => new T[p.Length])];
         best = [.. parameters.Select(p => (T[])p.Clone())];
         monitorMeans = new double[schema.Monitors.Count];
@@ -103,14 +104,17 @@ internal sealed class TrainingRun<T> : IDisposable
         metricNames = ["loss", .. schema.Monitors.Select(m => m.Name), .. options.MonitorGradients ? schema.Params.Select(p => $"grad({p.Name})") : []];
         if (this.optimizer.NeedsHessianVector)
         {
-            hessianVector = (t, product) => evaluator.HessianVectorProduct(this.parameters, this.hypers, currentBatch, t, product);
+            hessianVector = (t, product) => EvalHessianVector(currentBatch, t, product);
         }
 
-        if (options.CheckpointPath is string path && File.Exists(path))
+        if (options.CheckpointPath is string path)
         {
             try
             {
-                LoadCheckpoint(path);
+                if (ReadCheckpoint(path) is Stream checkpoint)
+                {
+                    LoadCheckpoint(path, checkpoint);
+                }
             }
             catch
             {
@@ -119,7 +123,7 @@ internal sealed class TrainingRun<T> : IDisposable
             }
         }
 
-        if (options.ShowProgress)
+        if (options.ShowProgress && IsLeader)
         {
             display = new ProgressDisplay(schema.Name);
         }
@@ -143,7 +147,7 @@ internal sealed class TrainingRun<T> : IDisposable
             return false;
         }
 
-        if (options.CancellationToken.IsCancellationRequested)
+        if (CancelRequested)
         {
             StopReason = Downhill.StopReason.Cancelled;
             return false;
@@ -174,14 +178,22 @@ internal sealed class TrainingRun<T> : IDisposable
         Epoch++;
         trainMetrics = lastTrain!;
         validMetrics = lastValid!;
-        if (options.CheckpointPath is string path && Epoch % options.CheckpointEvery == 0)
+        try
         {
-            SaveCheckpoint(path);
+            if (options.CheckpointPath is string path && Epoch % options.CheckpointEvery == 0 && IsLeader)
+            {
+                SaveCheckpoint(path);
+            }
+
+            var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss);
+            options.Progress?.Report(report);
+            display?.Report(report);
+        }
+        catch (Exception e) when (AbortOtherRanks(e))
+        {
+            throw;
         }
 
-        var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss);
-        options.Progress?.Report(report);
-        display?.Report(report);
         return true;
     }
 
@@ -198,6 +210,13 @@ internal sealed class TrainingRun<T> : IDisposable
 
         finished = true;
         StopReason ??= Downhill.StopReason.Stopped;
+        if (RanksBroken)
+        {
+            // A rank failed: the others cannot validate with it any more; the best parameters so far stay.
+            Restore();
+            return;
+        }
+
         if (trainedSinceValidation)
         {
             Validate();
@@ -257,17 +276,17 @@ internal sealed class TrainingRun<T> : IDisposable
         Array.Clear(gradSums);
         for (int b = 0; b < batches; b++)
         {
-            DataBatch batch = data.NextBatch();
+            DataBatch batch = Next(data);
             try
             {
                 if (options.MonitorGradients)
                 {
-                    loss += evaluator.LossAndGradient(parameters, hypers, batch, gradients);
+                    loss += EvalGradient(batch);
                     AccumulateGradientNorms();
                 }
                 else
                 {
-                    loss += evaluator.Loss(parameters, hypers, batch);
+                    loss += EvalLoss(batch);
                 }
 
                 AccumulateMonitors(batch);
@@ -289,16 +308,16 @@ internal sealed class TrainingRun<T> : IDisposable
         Array.Clear(gradSums);
         for (int b = 0; b < batches; b++)
         {
-            if (options.CancellationToken.IsCancellationRequested)
+            if (CancelRequested)
             {
                 return false;
             }
 
-            currentBatch = train.NextBatch();
+            currentBatch = Next(train);
             double l;
             try
             {
-                l = evaluator.LossAndGradient(parameters, hypers, currentBatch, gradients);
+                l = EvalGradient(currentBatch);
             }
             catch (IndexOutOfRangeException e)
             {
@@ -377,7 +396,7 @@ internal sealed class TrainingRun<T> : IDisposable
             return;
         }
 
-        evaluator.Monitors(parameters, hypers, batch, monitorMeans);
+        EvalMonitors(batch, monitorMeans);
         for (int m = 0; m < monitorSums.Length; m++)
         {
             monitorSums[m] += monitorMeans[m];
@@ -449,9 +468,8 @@ internal sealed class TrainingRun<T> : IDisposable
         File.Move(tmp, path, overwrite: true);
     }
 
-    private void LoadCheckpoint(string path)
+    private void LoadCheckpoint(string path, Stream stream)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var r = new BinaryReader(stream);
         try
         {

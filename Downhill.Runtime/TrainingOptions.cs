@@ -124,6 +124,6 @@ public sealed class TrainingOptions
     /// </summary>
     public bool BucketedAllreduce { get; set; }
 
-    /// <summary>Bytes per allreduce with <see cref="BucketedAllreduce"/> (default 25 MiB, as PyTorch's DDP).</summary>
+    /// <summary>Bytes per allreduce with <see cref="BucketedAllreduce"/>, and per message of the ordered combination's pipelined chain (default 25 MiB, as PyTorch's DDP; at least 1024).</summary>
     public int AllreduceBucketBytes { get; set; } = 25 << 20;
 }

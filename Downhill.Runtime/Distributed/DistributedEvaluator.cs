@@ -10,13 +10,13 @@ namespace Downhill;
 /// (<see cref="BatchEvaluator{T}.ChunksFor"/>, a function of the batch's rows and the parameter count only), rank r
 /// of P evaluates the contiguous chunks [r·C/P, (r+1)·C/P), so it holds (and a streaming data set reads) only those
 /// rows, and the chunk sums are combined in chunk order, the order of <see cref="BatchEvaluator{T}"/>.
-/// Ordered combination (the default) is a chain: rank 0 folds its chunks, passes the running sum to rank 1, which
+/// Ordered combination (the default) is a pipelined chain: rank 0 folds its chunks, passes the running sum to rank 1, which
 /// folds its chunks into it, and so on; the last rank divides (for the mean) and broadcasts. Every rank so sees the
 /// very sums one process computes, bit for bit, whatever the rank count. Bucketed combination
 /// (<see cref="TrainingOptions.BucketedAllreduce"/>) sums each rank's chunks locally and allreduces the sums in buckets
 /// (as PyTorch's DDP, Li et al. 2020, "PyTorch Distributed", VLDB): fewer bytes on the slowest link, and bits that
 /// depend on the rank count. Every combination also carries each rank's status, so a rank whose evaluation threw
-/// makes every rank throw (it its own exception, the others a <see cref="RankFailedException"/> naming it), and a
+/// makes every rank throw (the failed rank its own exception, the others a <see cref="RankFailedException"/> naming it), and a
 /// cancellation on any rank cancels all.
 /// </summary>
 internal sealed class DistributedEvaluator<T>
@@ -247,41 +247,75 @@ internal sealed class DistributedEvaluator<T>
 
     private Span<T> Sums() => MemoryMarshal.Cast<byte, T>(message.AsSpan(HeaderBytes));
 
+    /// <summary>
+    /// The chain, pipelined: the header (status, loss, whether a running sum exists) goes first, then the running
+    /// sum in segments of <see cref="TrainingOptions.AllreduceBucketBytes"/>, each folded and passed on as it
+    /// arrives, so P ranks take about one transfer of the sums plus P − 1 segments, not P − 1 whole transfers.
+    /// </summary>
     private double CombineOrdered(Exception? error)
     {
         int rank = comm.Rank;
         int last = comm.Size - 1;
+        Span<byte> head = message.AsSpan(0, HeaderBytes);
         if (rank == 0)
         {
-            Header.Clear();
-            HeaderLoss = 0;
+            head.Clear();
         }
         else
         {
-            comm.Receive<byte>(message, rank - 1);
+            comm.Receive(head, rank - 1);
         }
 
         Span<int> header = Header;
+        bool upstream = header[2] != 0;
+        bool receive = rank > 0 && header[0] == 0 && upstream;
         if (error is not null && header[0] == 0)
         {
             header[0] = rank + 1;
         }
 
         header[1] |= token.IsCancellationRequested ? 1 : 0;
-        if (header[0] == 0)
+        bool fold = header[0] == 0;
+        if (fold)
         {
             double loss = HeaderLoss;
-            bool hasValue = header[2] != 0;
-            Fold(ref loss, ref hasValue);
+            for (int k = firstChunk; k < endChunk; k++)
+            {
+                loss += local.ChunkLoss(k);
+            }
+
             HeaderLoss = loss;
-            header[2] = hasValue ? 1 : 0;
+            header[2] = upstream || endChunk > firstChunk ? 1 : 0;
         }
 
+        bool send = rank < last && fold && header[2] != 0;
         if (rank < last)
         {
-            comm.Send<byte>(message, rank + 1);
+            comm.Send<byte>(head, rank + 1);
         }
-        else if (header[0] == 0)
+
+        // A rank that failed still drains what its upstream sends, so that no send waits for ever.
+        Span<T> sums = Sums();
+        for (int from = 0; (receive || fold || send) && from < sums.Length; from += bucketElements)
+        {
+            int to = Math.Min(sums.Length, from + bucketElements);
+            if (receive)
+            {
+                comm.Receive(sums[from..to], rank - 1);
+            }
+
+            if (fold)
+            {
+                FoldRange(from, to, upstream);
+            }
+
+            if (send)
+            {
+                comm.Send<T>(sums[from..to], rank + 1);
+            }
+        }
+
+        if (rank == last && fold)
         {
             HeaderLoss = Finish(HeaderLoss);
         }
@@ -291,6 +325,40 @@ internal sealed class DistributedEvaluator<T>
         Cancelled |= header[1] != 0;
         ThrowIfFailed(header[0] - 1, error);
         return HeaderLoss;
+    }
+
+    /// <summary>
+    /// Folds this rank's chunks, in chunk order, into elements [<paramref name="from"/>, <paramref name="to"/>) of
+    /// the running sums (the flattened parameters); without an <paramref name="upstream"/> sum the first chunk is copied.
+    /// </summary>
+    private void FoldRange(int from, int to, bool upstream)
+    {
+        Span<T> sums = Sums();
+        for (int k = firstChunk; k < endChunk; k++)
+        {
+            bool copy = !upstream && k == firstChunk;
+            int offset = 0;
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                int lo = Math.Max(from, offset);
+                int hi = Math.Min(to, offset + sizes[i]);
+                if (lo < hi)
+                {
+                    Span<T> dst = sums[lo..hi];
+                    ReadOnlySpan<T> src = local.ChunkGradient(k, i).AsSpan(lo - offset, hi - lo);
+                    if (copy)
+                    {
+                        src.CopyTo(dst);
+                    }
+                    else
+                    {
+                        VectorMath.AddInto(dst, src);
+                    }
+                }
+
+                offset += sizes[i];
+            }
+        }
     }
 
     private double CombineBucketed(Exception? error)

@@ -33,6 +33,9 @@ public sealed record RunSettings
     /// <summary>Bucketed allreduce instead of the ordered combination.</summary>
     public bool Bucketed { get; init; }
 
+    /// <summary>Bytes per message of the ordered chain and per bucket (<see cref="TrainingOptions.AllreduceBucketBytes"/>).</summary>
+    public int SegmentBytes { get; init; } = 25 << 20;
+
     /// <summary>MPI timeout in seconds (0: the default).</summary>
     public double TimeoutSeconds { get; init; }
 
@@ -58,6 +61,7 @@ public sealed record RunSettings
             MaxUpdates = int.Parse(Get("max-updates", "8"), CultureInfo.InvariantCulture),
             Bucketed = Get("bucketed", "false") == "true",
             TimeoutSeconds = double.Parse(Get("timeout", "0"), CultureInfo.InvariantCulture),
+            SegmentBytes = int.Parse(Get("segment-bytes", "26214400"), CultureInfo.InvariantCulture),
         };
     }
 }
@@ -123,7 +127,7 @@ public static class Training
     {
         Algo = Algo.Adam, LearningRate = 0.01, BatchSize = 32, MaxUpdates = settings.MaxUpdates, ValidateEvery = 2, Patience = 50,
         Seed = 5, ShuffleRows = true, Threads = 2, Communicator = comm, BucketedAllreduce = settings.Bucketed, Progress = progress,
-        CheckpointPath = settings.Checkpoint, CheckpointEvery = 1,
+        CheckpointPath = settings.Checkpoint, CheckpointEvery = 1, AllreduceBucketBytes = settings.SegmentBytes,
     };
 
     /// <summary>The typed, generated Minimize with its <c>communicator:</c> argument.</summary>
@@ -136,7 +140,7 @@ public static class Training
             train: (x, y), valid: (vx, vy), init: Classifier.Init(),
             algo: o.Algo, learningRate: o.LearningRate, batchSize: o.BatchSize, maxUpdates: o.MaxUpdates, validateEvery: o.ValidateEvery,
             patience: o.Patience, seed: o.Seed, shuffleRows: o.ShuffleRows, threads: o.Threads, progress: progress,
-            checkpointPath: o.CheckpointPath, checkpointEvery: o.CheckpointEvery, bucketedAllreduce: o.BucketedAllreduce,
+            checkpointPath: o.CheckpointPath, checkpointEvery: o.CheckpointEvery, bucketedAllreduce: o.BucketedAllreduce, allreduceBucketBytes: o.AllreduceBucketBytes,
             communicator: comm);
         return new TrainingResult<double>(fit.Params.ToArrays(), fit.Train, fit.Valid, fit.Epochs, fit.StopReason);
     }

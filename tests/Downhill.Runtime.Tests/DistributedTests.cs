@@ -104,14 +104,20 @@ public class DistributedTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(16)]
-    public void N_ranks_give_the_bits_of_one_process_on_every_rank(int ranks)
+    [InlineData(2, 25 << 20)]
+    [InlineData(3, 4096)]
+    [InlineData(4, 1024)]
+    [InlineData(16, 4096)]
+    public void N_ranks_give_the_bits_of_one_process_on_every_rank(int ranks, int segmentBytes)
     {
+        // 2000 parameters (u and v of 1000 each): segments of 128 or 512 doubles cross from u to v.
         TrainingResult<double> alone = Factorize(Options(null));
-        foreach (var (result, error) in OnRanks(ranks, c => Factorize(Options(c))))
+        foreach (var (result, error) in OnRanks(ranks, c =>
+        {
+            TrainingOptions o = Options(c);
+            o.AllreduceBucketBytes = segmentBytes;
+            return Factorize(o);
+        }))
         {
             Assert.Null(error);
             AssertSameBits(alone, result!);
@@ -196,7 +202,13 @@ public class DistributedTests
     public void A_rank_that_throws_stops_every_rank_with_its_error()
     {
         // Batch 10 of 100 rows in 10 chunks over 3 ranks: rows 0-2 of a batch are rank 0's, 3-5 rank 1's, 6-9 rank 2's.
-        var outcomes = OnRanks(3, c => Factorize(Options(c), new Throwing(new Factorization()) { ArmAfter = c.Rank == 1 ? 20 : int.MaxValue, Row = 14 }));
+        // Segments of 128 doubles: rank 1 drains rank 0's 16 segments before all throw.
+        var outcomes = OnRanks(3, c =>
+        {
+            TrainingOptions o = Options(c);
+            o.AllreduceBucketBytes = 1024;
+            return Factorize(o, new Throwing(new Factorization()) { ArmAfter = c.Rank == 1 ? 20 : int.MaxValue, Row = 14 });
+        });
         Assert.IsType<InvalidOperationException>(outcomes[1].Error);
         foreach (int r in new[] { 0, 2 })
         {

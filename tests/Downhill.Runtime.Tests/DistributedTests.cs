@@ -125,6 +125,29 @@ public class DistributedTests
     }
 
     [Fact]
+    public void Early_stopping_stops_every_rank_at_the_epoch_one_process_stops()
+    {
+        TrainingOptions Stopping(ICommunicator? c)
+        {
+            TrainingOptions o = Options(c);
+            o.MaxUpdates = 40;
+            o.ValidateEvery = 1;
+            o.Patience = 1;
+            o.MinImprovement = 0.05;
+            return o;
+        }
+
+        TrainingResult<double> alone = Factorize(Stopping(null));
+        Assert.Equal(StopReason.Patience, alone.StopReason);
+        Assert.True(alone.Epochs < 40);
+        foreach (var (result, error) in OnRanks(3, c => Factorize(Stopping(c))))
+        {
+            Assert.Null(error);
+            AssertSameBits(alone, result!);
+        }
+    }
+
+    [Fact]
     public void Hessian_vector_products_combine_in_order_too()
     {
         var data = new Array[] { Enumerable.Range(0, 57).Select(i => i / 57.0).ToArray(), Enumerable.Range(0, 57).Select(i => (2 * i / 57.0) + 1 + Math.Sin(i)).ToArray() };

@@ -136,9 +136,8 @@ internal sealed class DistributedEvaluator<T>
     private double LossOf(T[][] parameters, T[] hypers, in DataBatch part)
     {
         Exception? error = Run(BatchEvaluator<T>.ChunkMode.LossOnly, parameters, hypers, part, null);
-        Table(1, error, k => table[k] = local.ChunkLoss(k));
-        double s = 0;
-        ForEachChunk((q, k) => s += tableAll[q + k]);
+        Table(1, error, monitors: false);
+        double s = SumColumn(1, 0);
         return reduction == Reduction.Sum ? s : s / batchRows;
     }
 
@@ -146,12 +145,10 @@ internal sealed class DistributedEvaluator<T>
     {
         int m = means.Length;
         Exception? error = Run(BatchEvaluator<T>.ChunkMode.Monitor, parameters, hypers, part, null);
-        Table(m, error, k => local.ChunkMonitors(k).AsSpan().CopyTo(table.AsSpan(k * m, m)));
+        Table(m, error, monitors: true);
         for (int j = 0; j < m; j++)
         {
-            double s = 0;
-            ForEachChunk((q, k) => s += tableAll[q + (k * m) + j]);
-            means[j] = s / batchRows;
+            means[j] = SumColumn(m, j) / batchRows;
         }
     }
 
@@ -180,23 +177,26 @@ internal sealed class DistributedEvaluator<T>
         }
     }
 
-    /// <summary>Calls <paramref name="visit"/>(offset of the owner's block in the gathered table, chunk) in chunk order.</summary>
-    private void ForEachChunk(Action<int, int> visit)
+    /// <summary>Column <paramref name="column"/> of the gathered tables summed in chunk order from 0, as one process sums its chunks.</summary>
+    private double SumColumn(int width, int column)
     {
         int chunks = local.ChunksFor(batchRows);
         int stride = table.Length;
+        double s = 0;
         for (int q = 0; q < comm.Size; q++)
         {
             (int first, int end) = Chunks(q, chunks);
             for (int k = first; k < end; k++)
             {
-                visit(q * stride, k);
+                s += tableAll[(q * stride) + (k * width) + column];
             }
         }
+
+        return s;
     }
 
-    /// <summary>Allgathers a table of <paramref name="width"/> values per chunk (plus this rank's status) from every rank.</summary>
-    private void Table(int width, Exception? error, Action<int> fill)
+    /// <summary>Allgathers a table of <paramref name="width"/> values per chunk (its loss or its monitors, plus this rank's status) from every rank.</summary>
+    private void Table(int width, Exception? error, bool monitors)
     {
         int stride = (local.MaxChunks * width) + 2;
         if (table.Length != stride)
@@ -210,7 +210,14 @@ internal sealed class DistributedEvaluator<T>
         {
             for (int k = firstChunk; k < endChunk; k++)
             {
-                fill(k);
+                if (monitors)
+                {
+                    local.ChunkMonitors(k).AsSpan().CopyTo(table.AsSpan(k * width, width));
+                }
+                else
+                {
+                    table[k] = local.ChunkLoss(k);
+                }
             }
         }
 

@@ -95,9 +95,9 @@ public class TypedApiTests
         { "init", () => Logistic(init: new() { w = [] }) },
         { "initVelocity", () => Logistic(initVelocity: new() { w = [0, 0] }) },
         { "hypers", () => Losses.LogisticLoss.Hypergradient((X, Labels), init: new() { w = [0, 0, 0] }, learningRates: Alphas, momenta: Betas) },
-        { "train", () => Losses.LogisticLoss.Hypergradient((X, [0, 1]), init: new() { w = [0, 0, 0] }, learningRates: Alphas, momenta: Betas, hypers: new()) },
+        { "train", () => Losses.LogisticLoss.Hypergradient((X, [0, 1]), init: new() { w = [0, 0, 0] }, learningRates: Alphas, momenta: Betas, hypers: new() { lambda = 0.05 }) },
         { "init", () => Logistic(init: new() { w = [5000, 0, 0] }) },
-        { "learningRates", () => Losses.LogisticLoss.Hypergradient((X, Labels), init: new() { w = [0, 0, 0] }, learningRates: new double[5, 3], momenta: new double[5, 3], hypers: new()) },
+        { "learningRates", () => Losses.LogisticLoss.Hypergradient((X, Labels), init: new() { w = [0, 0, 0] }, learningRates: new double[5, 3], momenta: new double[5, 3], hypers: new() { lambda = 0.05 }) },
     };
 
     [Theory]

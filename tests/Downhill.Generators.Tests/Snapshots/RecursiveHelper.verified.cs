@@ -4,6 +4,7 @@
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
 #pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
+#pragma warning disable CS0162 // A branch on a constant (a user's const bool, say) leaves code the compiler knows is unreachable.
 
 partial class Losses
 {

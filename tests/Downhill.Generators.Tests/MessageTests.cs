@@ -159,4 +159,34 @@ public class MessageTests
         Assert.Empty(run.OutputProblems());
         Assert.Contains("FGradient", run.GeneratedText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BranchOnAConstantLeavesNoWarningInGeneratedCode()
+    {
+        var run = Harness.Run(Usings + """
+            public static partial class C
+            {
+                private const bool Debug = false;
+
+                [Loss]
+                public static double F([Param] double a, double x)
+                {
+                    double s = a * x;
+                    if (Debug)
+                    {
+                        s = s + a;
+                    }
+
+                    return s * s;
+                }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("FGradient", run.GeneratedText(), StringComparison.Ordinal);
+
+        // The user's own branch may warn in the user's file; the generated files must not.
+        var generated = run.OutputProblems().Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+        Assert.True(generated.Count == 0, string.Join("\n", generated));
+    }
 }

@@ -115,6 +115,36 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void ACommentAboveALossMovesItsDiagnosticsWithIt()
+    {
+        // The positions live only in the diagnostics pipeline, which does run again: a warning follows its code.
+        const string Source = """
+            using Downhill;
+
+            public static partial class Cast
+            {
+                [Loss]
+                public static double Floor([Param] double w, double x)
+                {
+                    int k = (int)(w * x);
+                    return w * k;
+                }
+            }
+            """;
+        var tree = Harness.Parse(Source, "Cast.cs");
+        var compilation = Harness.Compile([tree]);
+        var first = Harness.Run(compilation);
+        var edited = compilation.ReplaceSyntaxTree(tree, Harness.Parse("// A comment.\n" + Source, "Cast.cs"));
+
+        var second = Harness.Run(edited, first.Driver);
+
+        var before = Assert.Single(first.GeneratorDiagnostics, d => d.Id == "DH0009");
+        var after = Assert.Single(second.GeneratorDiagnostics, d => d.Id == "DH0009");
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + 1, after.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Equal(before.GetMessage(System.Globalization.CultureInfo.InvariantCulture), after.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void EditingALossReRunsItsModel()
     {
         var (first, compilation, _) = FirstRun();

@@ -169,7 +169,9 @@ internal static class DeclarationRules
             var element = type is IrType.Real ? p.Type.SpecialType : ElementOf(p.Type);
             if (element is SpecialType.System_Double or SpecialType.System_Single && (element == SpecialType.System_Single) != isFloat)
             {
-                found.Add(Info(DiagnosticDescriptors.MixedPrecision, location, p.Name, p.Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString()));
+                string real = isFloat ? "float" : "double";
+                found.Add(Info(DiagnosticDescriptors.MixedPrecision, location, $"Argument '{p.Name}'", p.Type.ToDisplayString(), $"the {real} {(isLoss ? "loss" : "helper")}", method.Name,
+                    $"declare it with {real} in place of {(isFloat ? "double" : "float")}; a {real} {(isLoss ? "loss" : "helper")} computes in {real} throughout"));
             }
         }
 

@@ -88,11 +88,12 @@ internal static class DiagnosticDescriptors
         "This is a bug in Downhill's generator; please report it with the method. Other methods are unaffected.",
         DiagnosticSeverity.Error);
 
-    /// <summary>DH0011: a loss that mixes float and double arguments.</summary>
+    /// <summary>DH0011: a loss that mixes float and double (an argument, a local, a cast, a call or an operation of the other type).</summary>
+    /// <remarks>Arguments: what is of the other type (quoted by the caller), that type, "the double loss" (or helper), its name, what to write instead.</remarks>
     public static readonly DiagnosticDescriptor MixedPrecision = Create(
         "DH0011",
         "Loss mixes float and double",
-        "Argument '{0}' is {1} but the loss '{2}' returns {3}",
+        "{0} is {1} in {2} '{3}': {4}",
         "Use one element type throughout a loss: all double, or all float.",
         DiagnosticSeverity.Error);
 

@@ -145,4 +145,22 @@ public sealed class TrainingOptions
         explicitlySet.Add(name);
         return value;
     }
+
+    /// <summary>
+    /// Train data-parallel over these ranks (default null: this process alone), e.g. <c>Downhill.Mpi.MpiCommunicator.World</c>
+    /// under <c>mpirun</c>. Every rank passes the same data; each evaluates its contiguous share of every batch, the
+    /// sums are combined and every rank applies the same update, so the parameters and the result are the same on
+    /// every rank (and, by default, bit for bit those of one process). Rank 0 alone shows progress and writes checkpoints.
+    /// </summary>
+    public ICommunicator? Communicator { get; set; }
+
+    /// <summary>
+    /// With a <see cref="Communicator"/>: sum each rank's share locally and allreduce the sums in buckets of
+    /// <see cref="AllreduceBucketBytes"/> (faster on many ranks; the bits then depend on the rank count). Default
+    /// false: the sums are combined in chunk order, giving one process's bits.
+    /// </summary>
+    public bool BucketedAllreduce { get; set; }
+
+    /// <summary>Bytes per allreduce with <see cref="BucketedAllreduce"/>, and per message of the ordered combination's pipelined chain (default 25 MiB, as PyTorch's DDP; at least 1024).</summary>
+    public int AllreduceBucketBytes { get; set; } = 25 << 20;
 }

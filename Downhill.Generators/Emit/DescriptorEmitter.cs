@@ -59,7 +59,7 @@ internal sealed class DescriptorEmitter
     /// <summary>The names of <see cref="object"/>'s members: a field of that name hides one, and says so with <c>new</c>.</summary>
     private static readonly HashSet<string> ObjectMembers = ["Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"];
 
-    private static string Hides(string field) => ObjectMembers.Contains(field) ? "new " : string.Empty;
+    internal static string Hides(string field) => ObjectMembers.Contains(field) ? "new " : string.Empty;
 
     /// <summary>A call of a method of the loss's type (the loss, its derivatives, a monitor), qualified.</summary>
     private string Own(string method) => owner + "." + E(method);
@@ -100,6 +100,11 @@ internal sealed class DescriptorEmitter
         if (options.HasGradientCheck)
         {
             Check();
+        }
+
+        if (options.HasTrainer)
+        {
+            HypergradientEmitter.Emit(loss, w, new DescriptorNames(DataType(), toArrays, fromArrays, toArray));
         }
 
         ColumnsHelper();

@@ -85,6 +85,7 @@ internal sealed class LossEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.");
         w.Line("#pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.");
+        w.Line("#pragma warning disable CS0162 // A branch on a constant (a user's const bool, say) leaves code the compiler knows is unreachable.");
         w.Line();
         if (loss.Namespace is not null)
         {

@@ -120,6 +120,7 @@ internal sealed class IrParser
         private readonly Dictionary<string, IrType> types = [];
         private readonly Dictionary<ISymbol, string> symbols = new(SymbolEqualityComparer.Default);
         private readonly HashSet<string> argumentNames = [];
+        private readonly HashSet<ISymbol> reported = new(SymbolEqualityComparer.Default);
         private readonly List<SourceLoc> locations = [];
         private readonly Stack<List<Stmt>> blocks = new();
         private readonly Stack<LoopContext> loops = new();
@@ -242,7 +243,14 @@ internal sealed class IrParser
                     {
                         if (report)
                         {
-                            Report(DiagnosticDescriptors.MixedPrecision, where, where.ToString(), type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                            string subject = where switch
+                            {
+                                ParameterSyntax p => $"Argument '{p.Identifier.ValueText}'",
+                                TypeSyntax { Parent: VariableDeclarationSyntax v } => $"Local '{string.Join("', '", v.Variables.Select(x => x.Identifier.ValueText))}'",
+                                ArgumentSyntax a => $"The parameter that '{a}' is passed to",
+                                _ => $"'{where}'",
+                            };
+                            ReportPrecision(where, subject, $"declare it with {Real} in place of {Other}; {LossKind} computes in {Real} throughout");
                         }
 
                         return null;
@@ -287,6 +295,26 @@ internal sealed class IrParser
 
         private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] args) =>
             parser.diagnostics.Add(new Pending(new DiagnosticInfo(descriptor.Id, DiagnosticInfo.LocOf(token), new EquatableArray<string>(args)), !isMain));
+
+        private string Real => isFloat ? "float" : "double";
+
+        private string Other => isFloat ? "double" : "float";
+
+        private string LossKind => $"a {Real} {(isMain ? "loss" : "helper")}";
+
+        /// <summary>DH0011: <paramref name="subject"/> (quoted by the caller) is of the other real type; <paramref name="advice"/> says what to write.</summary>
+        private void ReportPrecision(SyntaxNode node, string subject, string advice) =>
+            Report(DiagnosticDescriptors.MixedPrecision, node, subject, Other, $"the {Real} {(isMain ? "loss" : "helper")}", method.Name, advice);
+
+        /// <summary>DH0011 at an expression of the other real type, with the expression rewritten in the loss's type as the fix.</summary>
+        private void ReportPrecision(ExpressionSyntax expression, string uses)
+        {
+            bool casts = expression.DescendantNodesAndSelf().OfType<CastExpressionSyntax>().Any(c => c.Type is PredefinedTypeSyntax t && t.Keyword.IsKind(isFloat ? SyntaxKind.DoubleKeyword : SyntaxKind.FloatKeyword));
+            var mathF = parser.compilation.GetTypeByMetadataName("System.MathF");
+            string fixedText = new Retype(isFloat, name => mathF is not null && mathF.GetMembers(name).Length > 0).Visit(expression)!.ToString();
+            string advice = $"{LossKind} {uses}{(casts ? $", and the cast to {Other} is not supported" : string.Empty)}";
+            ReportPrecision(expression, $"'{expression}'", fixedText == expression.ToString() ? advice : $"{advice}; write {fixedText}");
+        }
 
         private int Location(SyntaxNode node)
         {
@@ -623,9 +651,16 @@ internal sealed class IrParser
                     continue;
                 }
 
+                int before = parser.diagnostics.Count;
                 var type = ClassifyType(symbol.Type, declaration.Type, report: true);
                 if (type is null)
                 {
+                    if (parser.diagnostics.Count > before)
+                    {
+                        // Reported at its declaration; its uses report nothing more.
+                        reported.Add(symbol);
+                    }
+
                     continue;
                 }
 
@@ -731,6 +766,13 @@ internal sealed class IrParser
                 return;
             }
 
+            if (assignment.Left is TupleExpressionSyntax or DeclarationExpressionSyntax)
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, assignment, Deconstruction(assignment));
+                Unsupported(assignment.Left);
+                return;
+            }
+
             if (op is null)
             {
                 if (!ResolveTarget(assignment.Left, out var target, out var index))
@@ -753,6 +795,50 @@ internal sealed class IrParser
             }
 
             LowerCompound(assignment.Left, op.Value, assignment.Right, null, assignment);
+        }
+
+        /// <summary>DH0002's text for <c>(p, q) = (a, b)</c> and <c>var (p, q) = ...</c>: one assignment per value instead.</summary>
+        private static string Deconstruction(AssignmentExpressionSyntax assignment)
+        {
+            // The assigned places, each with "var " where the deconstruction declares it.
+            var left = assignment.Left switch
+            {
+                DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax d } => d.Variables.Select(v => "var " + v).ToList(),
+                TupleExpressionSyntax t => t.Arguments.Select(a => a.Expression is DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax one } ? "var " + one.Identifier.ValueText : a.Expression.ToString()).ToList(),
+                _ => [],
+            };
+            const string Head = "tuple deconstruction is not supported; ";
+            if (assignment.Right is not TupleExpressionSyntax right || right.Arguments.Count != left.Count || left.Count == 0)
+            {
+                return Head + "assign each value to its own local with a separate assignment";
+            }
+
+            // A right side that reads a place assigned before it (a swap) goes through temporaries.
+            var assigned = new HashSet<string>(assignment.Left.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Select(i => i.Identifier.ValueText), StringComparer.Ordinal);
+            bool readsAssigned = right.Arguments.Any(a => a.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(i => assigned.Contains(i.Identifier.ValueText)));
+            if (readsAssigned && left.Count == 2)
+            {
+                return Head + $"to swap, go through a temporary: 'var t = {left[0]}; {left[0]} = {left[1]}; {left[1]} = t;'";
+            }
+
+            if (readsAssigned)
+            {
+                return Head + "copy the values the right side reads into temporaries, then assign each place separately";
+            }
+
+            return Head + "assign each value separately: '" + string.Join(" ", left.Select((l, k) => $"{l} = {right.Arguments[k].Expression};")) + "'";
+        }
+
+        /// <summary>Locals declared inside a construct already reported (deconstruction, out var): their uses report nothing more.</summary>
+        private void Unsupported(SyntaxNode declaring)
+        {
+            foreach (var designation in declaring.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>())
+            {
+                if (model.GetDeclaredSymbol(designation, parser.cancellationToken) is { } local)
+                {
+                    reported.Add(local);
+                }
+            }
         }
 
         private void LowerCompound(ExpressionSyntax left, Op op, ExpressionSyntax? right, Atom? rightAtom, SyntaxNode node)
@@ -829,6 +915,11 @@ internal sealed class IrParser
             }
 
             var local = model.GetSymbolInfo(left, parser.cancellationToken).Symbol;
+            if (local is not null && reported.Contains(local))
+            {
+                return false;
+            }
+
             if (local is IParameterSymbol parameter)
             {
                 Report(DiagnosticDescriptors.WriteToArgument, left, parameter.Name);
@@ -1017,6 +1108,13 @@ internal sealed class IrParser
                 return Atom.Of(name);
             }
 
+            if (symbol is ILocalSymbol declaredBadly && reported.Contains(declaredBadly))
+            {
+                // Its declaration has an error already; the function is not generated.
+                var type = OperandType(declaredBadly.Type);
+                return Default(type == (IrType)255 ? IrType.Real : type);
+            }
+
             Report(DiagnosticDescriptors.UnsupportedExpression, identifier, symbol is IFieldSymbol or IPropertySymbol
                 ? $"'{identifier}' is a field or property; only constants, locals and arguments can be read"
                 : $"'{identifier}' is not a local or an argument");
@@ -1104,7 +1202,7 @@ internal sealed class IrParser
 
             if ((op.Parameters[0].Type.SpecialType == SpecialType.System_Single) != isFloat && leftType == IrType.Real)
             {
-                Report(DiagnosticDescriptors.MixedPrecision, binary, binary.ToString(), op.Parameters[0].Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(binary, $"computes in {Real} throughout");
                 return Atom.Real(0);
             }
 
@@ -1194,7 +1292,7 @@ internal sealed class IrParser
 
             if (toType == IrType.Real && to!.SpecialType == SpecialType.System_Single != isFloat)
             {
-                Report(DiagnosticDescriptors.MixedPrecision, cast, cast.ToString(), to.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(cast, $"computes in {Real} throughout");
                 return Atom.Real(0);
             }
 
@@ -1247,10 +1345,44 @@ internal sealed class IrParser
 
             string container = target.ContainingType?.ToDisplayString() ?? string.Empty;
             var args = invocation.ArgumentList.Arguments;
-            if (args.Any(a => !a.RefKindKeyword.IsKind(SyntaxKind.None) || a.NameColon is not null))
+            if (args.FirstOrDefault(a => !a.RefKindKeyword.IsKind(SyntaxKind.None)) is { } byRef)
             {
-                Report(DiagnosticDescriptors.UnsupportedExpression, invocation, "arguments are passed by value and in order");
+                string keyword = byRef.RefKindKeyword.ValueText;
+                string problem;
+                if (byRef.RefKindKeyword.IsKind(SyntaxKind.OutKeyword))
+                {
+                    string result = byRef.Expression is DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax one } ? "var " + one.Identifier.ValueText : byRef.Expression.ToString();
+                    string rest = string.Join(", ", args.Where(a => a.RefKindKeyword.IsKind(SyntaxKind.None)).Select(a => a.ToString()));
+                    problem = $"out arguments are not supported; a [Differentiable] method gives one result, its return value: return the value (one method per result) and assign it, '{result} = {invocation.Expression}({rest});'";
+                }
+                else
+                {
+                    problem = $"'{keyword}' arguments are not supported; arguments are passed by value: write '{byRef.Expression}' without '{keyword}'";
+                }
+
+                Report(DiagnosticDescriptors.UnsupportedExpression, byRef, problem);
+                Unsupported(invocation.ArgumentList);
+                return Default(OperandType(target.ReturnType) is var rt && rt != (IrType)255 ? rt : IrType.Real);
+            }
+
+            if (args.FirstOrDefault(a => a.NameColon is not null) is { } named)
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, named, $"named arguments are not supported; pass the arguments in order, without '{named.NameColon!.Name}:'");
                 return Atom.Real(0);
+            }
+
+            if (container is "double" or "float" && args.Count == 1 && FloatTests.Contains(target.Name))
+            {
+                return LowerFloatTest(invocation, target);
+            }
+
+            if (container is "double" or "float")
+            {
+                string known = Unary.ContainsKey(target.Name) || Binary.ContainsKey(target.Name) || target.Name is "Clamp" or "FusedMultiplyAdd"
+                    ? $"write {(isFloat ? "MathF" : "Math")}.{target.Name} (the loss language knows the Math/MathF functions)"
+                    : $"of {container}'s methods the loss language has {string.Join(", ", FloatTests)} (as conditions); write the test with comparisons";
+                Report(DiagnosticDescriptors.UnknownMethod, invocation, container + "." + target.Name, known);
+                return Default(OperandType(target.ReturnType) is var dt && dt != (IrType)255 ? dt : IrType.Real);
             }
 
             if (container is "System.Math" or "System.MathF" or "Downhill.Fn")
@@ -1276,6 +1408,35 @@ internal sealed class IrParser
             return Atom.Real(0);
         }
 
+        /// <summary>The double/float tests a loss may use in conditions, in the order messages list them.</summary>
+        private static readonly string[] FloatTests = ["IsNaN", "IsInfinity", "IsPositiveInfinity", "IsNegativeInfinity", "IsFinite"];
+
+        /// <summary>
+        /// double.IsNaN and its siblings as comparisons (no new IR operation, no derivative): comparisons with NaN are
+        /// false, so NaN is the one value not at least -infinity (not x != x, which the compiler warns about), and the
+        /// infinities are the values beyond MaxValue.
+        /// </summary>
+        private Atom LowerFloatTest(InvocationExpressionSyntax invocation, IMethodSymbol target)
+        {
+            if ((target.Parameters[0].Type.SpecialType == SpecialType.System_Single) != isFloat)
+            {
+                ReportPrecision(invocation, $"uses {Real}.{target.Name}");
+                return Atom.Bool(false);
+            }
+
+            var x = LowerAs(invocation.ArgumentList.Arguments[0].Expression, IrType.Real);
+            var max = Atom.Real(isFloat ? float.MaxValue : double.MaxValue);
+            var min = Atom.Real(isFloat ? float.MinValue : double.MinValue);
+            return target.Name switch
+            {
+                "IsNaN" => Emit(Op.Not, IrType.Bool, Emit(Op.Ge, IrType.Bool, x, Atom.Real(double.NegativeInfinity))),
+                "IsPositiveInfinity" => Emit(Op.Gt, IrType.Bool, x, max),
+                "IsNegativeInfinity" => Emit(Op.Lt, IrType.Bool, x, min),
+                "IsInfinity" => Emit(Op.Or, IrType.Bool, Emit(Op.Gt, IrType.Bool, x, max), Emit(Op.Lt, IrType.Bool, x, min)),
+                _ => Emit(Op.And, IrType.Bool, Emit(Op.Ge, IrType.Bool, x, min), Emit(Op.Le, IrType.Bool, x, max)),
+            };
+        }
+
         private Atom? LowerIntrinsic(InvocationExpressionSyntax invocation, IMethodSymbol target, string container)
         {
             var args = invocation.ArgumentList.Arguments;
@@ -1284,7 +1445,7 @@ internal sealed class IrParser
             var valueType = isInt ? IrType.Int : IrType.Real;
             if (!isInt && target.Parameters.Any(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single && (p.Type.SpecialType == SpecialType.System_Single) != isFloat))
             {
-                Report(DiagnosticDescriptors.MixedPrecision, invocation, invocation.ToString(), target.Parameters[0].Type.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                ReportPrecision(invocation, container == "Downhill.Fn" ? $"calls Fn with {Real} values" : $"uses the {(isFloat ? "MathF" : "Math")} ({Real}) functions");
                 return Atom.Real(0);
             }
 
@@ -1441,7 +1602,7 @@ internal sealed class IrParser
 
                 if ((target.ReturnType.SpecialType == SpecialType.System_Single) != isFloat)
                 {
-                    Report(DiagnosticDescriptors.MixedPrecision, invocation, invocation.ToString(), target.ReturnType.ToDisplayString(), method.Name, method.ReturnType.ToDisplayString());
+                    ReportPrecision(invocation, $"'{invocation}'", $"a [Differentiable] helper called from {LossKind} returns {Real}; declare '{target.Name}' to return {Real}");
                     return Atom.Real(0);
                 }
 
@@ -1484,6 +1645,61 @@ internal sealed class IrParser
             var result = Temp(IrType.Real);
             Current.Add(new Call(result, helper, args.ToEquatableArray()));
             return Atom.Of(result);
+        }
+    }
+
+    /// <summary>
+    /// A user's expression rewritten in the loss's real type, for DH0011's fix: casts to the other type dropped,
+    /// constants given the loss's suffix, Math/MathF and double/float members switched (where the target has them).
+    /// </summary>
+    private sealed class Retype(bool toFloat, Func<string, bool> mathFHas) : CSharpSyntaxRewriter
+    {
+        public override SyntaxNode? VisitCastExpression(CastExpressionSyntax node) =>
+            node.Type is PredefinedTypeSyntax t && t.Keyword.IsKind(toFloat ? SyntaxKind.DoubleKeyword : SyntaxKind.FloatKeyword)
+                ? Visit(node.Expression)!.WithTriviaFrom(node)
+                : base.VisitCastExpression(node);
+
+        public override SyntaxNode? VisitLiteralExpression(LiteralExpressionSyntax node)
+        {
+            string text = node.Token.Text;
+            if (!node.IsKind(SyntaxKind.NumericLiteralExpression))
+            {
+                return node;
+            }
+
+            if (toFloat && node.Token.Value is double)
+            {
+                return node.WithToken(SyntaxFactory.ParseToken(text.TrimEnd('d', 'D') + "f").WithTriviaFrom(node.Token));
+            }
+
+            if (!toFloat && node.Token.Value is float)
+            {
+                return node.WithToken(SyntaxFactory.ParseToken(text.TrimEnd('f', 'F')).WithTriviaFrom(node.Token));
+            }
+
+            return node;
+        }
+
+        public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
+        {
+            string name = node.Name.Identifier.ValueText;
+            string? container = node.Expression switch
+            {
+                IdentifierNameSyntax id => id.Identifier.ValueText,
+                PredefinedTypeSyntax p => p.Keyword.ValueText,
+                _ => null,
+            };
+            string? replacement = (container, toFloat) switch
+            {
+                ("Math", true) when mathFHas(name) => "MathF",
+                ("MathF", false) => "Math",
+                ("double", true) => "float",
+                ("float", false) => "double",
+                _ => null,
+            };
+            return replacement is null
+                ? base.VisitMemberAccessExpression(node)
+                : node.WithExpression(SyntaxFactory.ParseExpression(replacement).WithTriviaFrom(node.Expression));
         }
     }
 }

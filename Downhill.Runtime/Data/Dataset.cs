@@ -265,24 +265,41 @@ public sealed partial class Dataset
     /// once bound, except what a callable source allocates.
     /// </summary>
     /// <exception cref="InvalidOperationException">The data set is not bound to a loss yet (<see cref="Bind{T}"/>).</exception>
-    public DataBatch NextBatch()
+    public DataBatch NextBatch() => NextShare(null, out _);
+
+    /// <summary>
+    /// The next batch as <see cref="NextBatch()"/>, or with <paramref name="share"/> only the rows
+    /// [from, from + count) of it that <paramref name="share"/> picks given the batch's row count (a data-parallel
+    /// rank's share; streaming columns then read only those rows). <paramref name="batchRows"/> is the whole batch's.
+    /// </summary>
+    internal DataBatch NextShare(Func<int, (int From, int Count)>? share, out int batchRows)
     {
         if (boundType is null)
         {
             throw new InvalidOperationException($"Data set '{Name}' is not bound to a loss; call Bind first.");
         }
 
-        if (callable is not null)
+        if (callable is not null || sources.Length == 0)
         {
-            return NextCallableBatch();
-        }
+            DataBatch whole = callable is not null ? NextCallableBatch() : DataBatch.Empty;
+            batchRows = whole.Rows;
+            if (share is null)
+            {
+                return whole;
+            }
 
-        if (sources.Length == 0)
-        {
-            return DataBatch.Empty;
+            (int f, int n) = share(whole.Rows);
+            return new DataBatch(whole.Columns, whole.Widths, whole.Offset + f, n);
         }
 
         (int start, int count) = schedule.Locate(taken++);
+        batchRows = count;
+        if (share is not null)
+        {
+            (int from, count) = share(count);
+            start += from;
+        }
+
         lastBatchStart = start;
         if (rowSources is null)
         {

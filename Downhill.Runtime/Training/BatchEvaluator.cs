@@ -11,7 +11,7 @@ namespace Downhill;
 /// product are batch means, or sums with <see cref="Reduction.Sum"/>; monitors are always means.
 /// </summary>
 /// <typeparam name="T">The loss's element type.</typeparam>
-public sealed class BatchEvaluator<T> : IDisposable
+public sealed partial class BatchEvaluator<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Gradient = 0;
@@ -36,6 +36,10 @@ public sealed class BatchEvaluator<T> : IDisposable
     private T[][]? tangent;
     private T[][]? output;
     private int chunks;
+    private int chunkBegin;
+    private int chunkEnd;
+    private int globalRows;
+    private int rowBase;
     private int nextChunk;
     private int nextBlock;
 
@@ -157,6 +161,10 @@ public sealed class BatchEvaluator<T> : IDisposable
         this.tangent = tangent;
         this.output = output;
         chunks = Math.Min(batch.Rows, MaxChunks);
+        chunkBegin = 0;
+        chunkEnd = chunks;
+        globalRows = batch.Rows;
+        rowBase = 0;
         nextChunk = -1;
         nextBlock = -1;
     }
@@ -177,12 +185,13 @@ public sealed class BatchEvaluator<T> : IDisposable
 
     private void RunChunks(int worker)
     {
-        int rows = batch.Rows;
+        // The chunks of the whole batch (of globalRows rows); a data-parallel rank holds the rows from rowBase on.
+        int rows = globalRows;
         int k;
-        while ((k = Interlocked.Increment(ref nextChunk)) < chunks)
+        while ((k = chunkBegin + Interlocked.Increment(ref nextChunk)) < chunkEnd)
         {
-            int start = (int)((long)k * rows / chunks);
-            int end = (int)((long)(k + 1) * rows / chunks);
+            int start = (int)((long)k * rows / chunks) - rowBase;
+            int end = (int)((long)(k + 1) * rows / chunks) - rowBase;
             T[][] buf = chunkBuffers[k];
             switch (mode)
             {

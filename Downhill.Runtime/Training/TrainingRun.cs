@@ -8,7 +8,7 @@ namespace Downhill;
 /// One training run: downhill's <c>iterate</c> loop (reference: downhill.md, "iterate / minimize") as a state
 /// machine that <see cref="Trainer"/> drives. Not thread-safe.
 /// </summary>
-internal sealed class TrainingRun<T> : IDisposable
+internal sealed partial class TrainingRun<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const string Magic = "DOWNHILL-CHECKPOINT-3";
@@ -56,7 +56,8 @@ internal sealed class TrainingRun<T> : IDisposable
             TrainingOptionsValidation.ValidateForAlgorithm(options.Algo, options);
         }
 
-        if (options.CheckpointPath is string checkpoint)
+        // Rank 0 alone writes checkpoints, so it alone probes the path (ranks probing one file at once would collide).
+        if (options.CheckpointPath is string checkpoint && (options.Communicator?.Rank ?? 0) == 0)
         {
             CheckpointFingerprint.CheckWritable(checkpoint);
         }
@@ -89,7 +90,8 @@ internal sealed class TrainingRun<T> : IDisposable
         ArgumentChecks.SameWidths(schema, train, this.valid);
 
         this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
-        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], options.Threads, options.Reduction);
+        evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], ThreadsPerRank(options), options.Reduction);
+        distributed = CreateDistributed();
         gradients = [.. parameters.Select(p => new T[p.Length])];
         best = [.. parameters.Select(p => (T[])p.Clone())];
         monitorMeans = new double[schema.Monitors.Count];
@@ -98,7 +100,7 @@ internal sealed class TrainingRun<T> : IDisposable
         metricNames = ["loss", .. schema.Monitors.Select(m => m.Name), .. options.MonitorGradients ? schema.Params.Select(p => $"grad({p.Name})") : []];
         if (this.optimizer.NeedsHessianVector)
         {
-            hessianVector = (t, product) => evaluator.HessianVectorProduct(this.parameters, this.hypers, currentBatch, t, product);
+            hessianVector = (t, product) => EvalHessianVector(currentBatch, t, product);
         }
 
         if (options.CheckpointPath is not null)
@@ -106,11 +108,14 @@ internal sealed class TrainingRun<T> : IDisposable
             fingerprint = CheckpointFingerprint.Of(schema, train, this.valid, valid is null, parameters, hypers, options);
         }
 
-        if (options.CheckpointPath is string path && File.Exists(path))
+        if (options.CheckpointPath is string path)
         {
             try
             {
-                LoadCheckpoint(path);
+                if (ReadCheckpoint(path) is Stream stored)
+                {
+                    LoadCheckpoint(path, stored);
+                }
             }
             catch
             {
@@ -119,7 +124,7 @@ internal sealed class TrainingRun<T> : IDisposable
             }
         }
 
-        if (options.ShowProgress)
+        if (options.ShowProgress && IsLeader)
         {
             display = new ProgressDisplay(schema.Name);
         }
@@ -143,7 +148,7 @@ internal sealed class TrainingRun<T> : IDisposable
             return false;
         }
 
-        if (options.CancellationToken.IsCancellationRequested)
+        if (CancelRequested)
         {
             StopReason = Downhill.StopReason.Cancelled;
             return false;
@@ -174,14 +179,22 @@ internal sealed class TrainingRun<T> : IDisposable
         Epoch++;
         trainMetrics = lastTrain!;
         validMetrics = lastValid!;
-        if (options.CheckpointPath is string path && Epoch % options.CheckpointEvery == 0)
+        try
         {
-            SaveCheckpoint(path);
+            if (options.CheckpointPath is string path && Epoch % options.CheckpointEvery == 0 && IsLeader)
+            {
+                SaveCheckpoint(path);
+            }
+
+            var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss) { ValidEpoch = validEpoch };
+            options.Progress?.Report(report);
+            display?.Report(report);
+        }
+        catch (Exception e) when (AbortOtherRanks(e))
+        {
+            throw;
         }
 
-        var report = new EpochReport(Epoch, trainMetrics, validMetrics, bestLoss) { ValidEpoch = validEpoch };
-        options.Progress?.Report(report);
-        display?.Report(report);
         return true;
     }
 
@@ -198,6 +211,13 @@ internal sealed class TrainingRun<T> : IDisposable
 
         finished = true;
         StopReason ??= Downhill.StopReason.Stopped;
+        if (RanksBroken)
+        {
+            // A rank failed: the others cannot validate with it any more; the best parameters so far stay.
+            Restore();
+            return;
+        }
+
         if (trainedSinceValidation)
         {
             Validate();
@@ -259,17 +279,17 @@ internal sealed class TrainingRun<T> : IDisposable
         Array.Clear(gradSums);
         for (int b = 0; b < batches; b++)
         {
-            DataBatch batch = data.NextBatch();
+            DataBatch batch = Next(data);
             try
             {
                 if (options.MonitorGradients)
                 {
-                    loss += evaluator.LossAndGradient(parameters, hypers, batch, gradients);
+                    loss += EvalGradient(batch);
                     AccumulateGradientNorms();
                 }
                 else
                 {
-                    loss += evaluator.Loss(parameters, hypers, batch);
+                    loss += EvalLoss(batch);
                 }
 
                 AccumulateMonitors(batch);
@@ -291,16 +311,16 @@ internal sealed class TrainingRun<T> : IDisposable
         Array.Clear(gradSums);
         for (int b = 0; b < batches; b++)
         {
-            if (options.CancellationToken.IsCancellationRequested)
+            if (CancelRequested)
             {
                 return false;
             }
 
-            currentBatch = train.NextBatch();
+            currentBatch = Next(train);
             double l;
             try
             {
-                l = evaluator.LossAndGradient(parameters, hypers, currentBatch, gradients);
+                l = EvalGradient(currentBatch);
             }
             catch (IndexOutOfRangeException e)
             {
@@ -379,7 +399,7 @@ internal sealed class TrainingRun<T> : IDisposable
             return;
         }
 
-        evaluator.Monitors(parameters, hypers, batch, monitorMeans);
+        EvalMonitors(batch, monitorMeans);
         for (int m = 0; m < monitorSums.Length; m++)
         {
             monitorSums[m] += monitorMeans[m];
@@ -446,9 +466,8 @@ internal sealed class TrainingRun<T> : IDisposable
     }
 
     /// <summary>Resumes from the checkpoint, unless it belongs to another run: then refuses, or starts fresh when told to.</summary>
-    private void LoadCheckpoint(string path)
+    private void LoadCheckpoint(string path, Stream stream)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var r = new BinaryReader(stream);
         try
         {

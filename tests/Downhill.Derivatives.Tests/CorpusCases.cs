@@ -124,6 +124,7 @@ internal static class CorpusCases
         Add(Flow.NestedLoopsLoss.Instance, Of([V(8, Scaled(Normal, 0.5))], columns: [R(8, Normal), I(1, 9)]));
         Add(Flow.CountersReadAfterTheirLoopsLoss.Instance, Of([V(4, Normal)], columns: [R(8, Normal)]));
         Add(Flow.UnaryAndLocalsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
+        Add(Flow.NonFiniteTestsLoss.Instance, NonFiniteDomain);
 
         // Single precision.
         AddSingle(SinglePrecision.SquaredFLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
@@ -134,6 +135,7 @@ internal static class CorpusCases
         AddSingle(SinglePrecision.RidgeFLoss.Instance, Of([V(2, Normal)], [U(0.1, 1)], [R(2, Normal), C(Normal)]));
         AddSingle(SinglePrecision.SoftmaxFLoss.Instance, Of([V(4, Normal)], columns: [I(0, 4)]));
         AddSingle(SinglePrecision.SmoothFunctionsFLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
+        AddSingle(SinglePrecision.NonFiniteTestsFLoss.Instance, NonFiniteDomain);
     }
 
     /// <summary>The seeds of the samples every loss is checked at.</summary>
@@ -170,6 +172,11 @@ internal static class CorpusCases
             return GradientCheck.Run(model, at, hypers, columns, Options(seed));
         }));
     }
+
+    /// <summary>Rows with a negative x (a NaN log) and a positive one, and k = -1, 0 and 1 (each infinity test's branch).</summary>
+    private static Func<Random, Sample> NonFiniteDomain { get; } = Of([P(Normal), P(Normal)], columns: [C(Avoiding(U(-1.5, 1.5), 0.2, 0)), I(-1, 2)]).Where(s =>
+        Enumerable.Range(0, Rows).Select(r => s.Int(1, r)).Distinct().Count() == 3
+        && Enumerable.Range(0, Rows).Any(r => s.Col(0, r) < 0) && Enumerable.Range(0, Rows).Any(r => s.Col(0, r) > 0));
 
     private static bool Rows3(Func<int, bool> ok) => Enumerable.Range(0, Rows).All(ok);
 

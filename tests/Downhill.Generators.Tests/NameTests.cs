@@ -33,6 +33,9 @@ public class NameTests
         "train", "valid", "init", "options", "result", "v", "at", "data", "values", "dpa", "tpa", "hpa", "dpo", "dew", "tew", "hew", "pa__adj", "pa__tan", "el",
         "Item1", "Item2", "Item3", "Item8", "Rest", "ToString", "Equals", "GetHashCode", "GetType", "CompareTo", "Deconstruct",
         "MemberwiseClone", "ReferenceEquals", "Finalize", "Params", "Hypers", "System", "global", "Downhill", "Names",
+        "Hypergradient", "HypergradientResult", "TrainDataGradient", "TrainData", "RunReversed", "Fill", "run", "LearningRates",
+        "Momenta", "InitVelocity", "BufferBits", "BufferBytes", "Loss", "learningRates", "momenta", "validHypers", "initVelocity",
+        "batchSize", "seed", "threads", "progress", "cancellationToken",
     ];
 
     private const int GroupSize = 24;

@@ -269,4 +269,27 @@ public static partial class Flow
         double r = -q * -p;
         return r - -a;
     }
+
+    /// <summary>
+    /// double.IsNaN and its siblings as conditions: a negative datum's log is NaN (a missing feature, replaced by a·a),
+    /// and k ∈ {-1, 0, 1} makes s = k·e^(1000k²) -infinity, 0 or +infinity; each test picks another branch.
+    /// </summary>
+    [Loss]
+    public static double NonFiniteTests([Param] double a, [Param] double b, double x, int k)
+    {
+        double f = Math.Log(x);
+        double g = double.IsNaN(f) ? a * a : a * f + b;
+        double s = k * Math.Exp(1000.0 * k * k);
+        if (double.IsFinite(s))
+        {
+            return g * g;
+        }
+
+        if (double.IsInfinity(s) && double.IsPositiveInfinity(s))
+        {
+            return g * b;
+        }
+
+        return double.IsNegativeInfinity(s) ? g - b : 0;
+    }
 }

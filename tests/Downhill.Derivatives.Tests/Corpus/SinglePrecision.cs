@@ -80,4 +80,24 @@ public static partial class SinglePrecision
     {
         return Fn.Sigmoid(x * c) + Fn.LogSumExp(x, c) + MathF.Atan(x) + MathF.Cosh(x * 0.5f) + Fn.Square(x);
     }
+
+    /// <summary>Flow.NonFiniteTests in single precision (float.IsNaN and its siblings).</summary>
+    [Loss]
+    public static float NonFiniteTestsF([Param] float a, [Param] float b, float x, int k)
+    {
+        float f = MathF.Log(x);
+        float g = float.IsNaN(f) ? a * a : a * f + b;
+        float s = k * MathF.Exp(1000f * k * k);
+        if (float.IsFinite(s))
+        {
+            return g * g;
+        }
+
+        if (float.IsInfinity(s) && float.IsPositiveInfinity(s))
+        {
+            return g * b;
+        }
+
+        return float.IsNegativeInfinity(s) ? g - b : 0;
+    }
 }

@@ -4,6 +4,7 @@
 #nullable enable
 #pragma warning disable CS0219 // Generated locals may be assigned constants that a path never reads.
 #pragma warning disable CS0649 // The Params/Hypers fields of a loss nobody outside can see may never be assigned.
+#pragma warning disable CS0162 // A branch on a constant (a user's const bool, say) leaves code the compiler knows is unreachable.
 
 partial class Regression
 {
@@ -734,7 +735,7 @@ partial class Regression
         /// <summary>Minimizes the mean of <see cref="Ridge"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>
         /// <returns>The best parameters, the final metrics, the number of epochs and why training stopped.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-        public static global::Downhill.MinimizeResult<Params> Minimize((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, Hypers? hypers = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null, global::Downhill.CheckpointMismatch? onCheckpointMismatch = null)
+        public static global::Downhill.MinimizeResult<Params> Minimize((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, Hypers? hypers = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null, global::Downhill.CheckpointMismatch? onCheckpointMismatch = null, global::Downhill.ICommunicator? communicator = null, bool? bucketedAllreduce = null, int? allreduceBucketBytes = null)
         {
             if (init is null)
             {
@@ -882,6 +883,18 @@ partial class Regression
             {
                 options.OnCheckpointMismatch = __OnCheckpointMismatch;
             }
+            if (communicator is { } __Communicator)
+            {
+                options.Communicator = __Communicator;
+            }
+            if (bucketedAllreduce is { } __BucketedAllreduce)
+            {
+                options.BucketedAllreduce = __BucketedAllreduce;
+            }
+            if (allreduceBucketBytes is { } __AllreduceBucketBytes)
+            {
+                options.AllreduceBucketBytes = __AllreduceBucketBytes;
+            }
             var result = global::Downhill.Trainer.Minimize<double>(Instance, Columns(train, nameof(train)), valid is { } v ? Columns(v, nameof(valid)) : null, (init ?? new Params()).ToArrays(), (hypers ?? new Hypers()).ToArray(), options);
             return new global::Downhill.MinimizeResult<Params>(Params.FromArrays(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);
         }
@@ -892,6 +905,86 @@ partial class Regression
         {
             global::System.ArgumentNullException.ThrowIfNull(at);
             return global::Downhill.GradientCheck.Run<double>(Instance, at.ToArrays(), (hypers ?? new Hypers()).ToArray(), Columns(data, nameof(data)), options);
+        }
+
+        /// <summary>The gradient of a hypergradient objective with respect to the training data of <see cref="Ridge"/>: one member per real data argument, shaped like its column.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        public sealed class TrainDataGradient
+        {
+            /// <summary>∂Loss/∂x, row by row.</summary>
+            public double[,] x { get; internal set; } = new double[0, 0];
+            /// <summary>∂Loss/∂y, row by row.</summary>
+            public double[] y { get; internal set; } = global::System.Array.Empty<double>();
+        }
+
+        /// <summary>Exact hypergradients of a training run of <see cref="Ridge"/> (reversible learning): the objective at θ_T, θ_T, and its gradient with respect to every input of the run.</summary>
+        /// <typeparam name="TSchedule">The shape of the schedules: <c>double[]</c> (per step) or <c>double[,]</c> (per step and [Param]).</typeparam>
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        public sealed class HypergradientResult<TSchedule>
+        {
+            /// <summary>The objective at θ_T: the mean loss over the validation data (the training data when there is none) with the validation hypers.</summary>
+            public double Loss { get; internal set; }
+            /// <summary>θ_T.</summary>
+            public Params Params { get; internal set; } = new Params();
+            /// <summary>∂Loss/∂α_t, shaped like the learning-rate schedule.</summary>
+            public TSchedule LearningRates { get; internal set; } = default!;
+            /// <summary>∂Loss/∂β_t, shaped like the momentum schedule.</summary>
+            public TSchedule Momenta { get; internal set; } = default!;
+            /// <summary>∂Loss/∂θ0.</summary>
+            public Params Init { get; internal set; } = new Params();
+            /// <summary>∂Loss/∂v0.</summary>
+            public Params InitVelocity { get; internal set; } = new Params();
+            /// <summary>∂Loss/∂(the [Hyper] values used in training).</summary>
+            public Hypers Hypers { get; internal set; } = new Hypers();
+            /// <summary>∂Loss/∂(training data).</summary>
+            public TrainDataGradient TrainData { get; internal set; } = new TrainDataGradient();
+            /// <summary>The information the exact multiply kept, in bits.</summary>
+            public double BufferBits { get; internal set; }
+            /// <summary>The memory the information buffer held, in bytes.</summary>
+            public long BufferBytes { get; internal set; }
+        }
+
+        /// <summary>Exact hypergradients of <paramref name="learningRates"/>.Length steps of SGD with momentum on <see cref="Ridge"/> (Maclaurin, Duvenaud &amp; Adams 2015): θ and v in exact fixed point, the run reversed bit for bit. Schedules: One value per step for every parameter. Batch t's rows come from (seed, t) alone; <paramref name="batchSize"/> 0 is the whole set.</summary>
+        /// <returns>The objective at θ_T, θ_T, and the gradient of the objective with respect to α, β, θ0, v0, the training hypers and the training data.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        public static HypergradientResult<double[]> Hypergradient((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, double[]? learningRates = null, double[]? momenta = null, Hypers? hypers = null, Hypers? validHypers = null, Params? initVelocity = null, int batchSize = 0, long seed = 0, int? threads = null, global::System.IProgress<global::Downhill.Hypergradients.HypergradientProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            var run = RunReversed(train, valid, init, global::Downhill.Hypergradients.ReversibleLearning.Broadcast(learningRates, 1, nameof(learningRates)), global::Downhill.Hypergradients.ReversibleLearning.Broadcast(momenta, 1, nameof(momenta)), hypers, validHypers, initVelocity, batchSize, seed, threads, progress, cancellationToken);
+            var result = new HypergradientResult<double[]> { LearningRates = run.LearningRatesPerStep(), Momenta = run.MomentaPerStep() };
+            Fill(result, run);
+            return result;
+        }
+
+        /// <summary>Exact hypergradients of <paramref name="learningRates"/>.Length steps of SGD with momentum on <see cref="Ridge"/> (Maclaurin, Duvenaud &amp; Adams 2015): θ and v in exact fixed point, the run reversed bit for bit. Schedules: T × 1: one column per [Param] argument in declaration order (w). Batch t's rows come from (seed, t) alone; <paramref name="batchSize"/> 0 is the whole set.</summary>
+        /// <returns>The objective at θ_T, θ_T, and the gradient of the objective with respect to α, β, θ0, v0, the training hypers and the training data.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        public static HypergradientResult<double[,]> Hypergradient((double[,] x, double[] y) train, (double[,] x, double[] y)? valid = null, Params? init = null, double[,]? learningRates = null, double[,]? momenta = null, Hypers? hypers = null, Hypers? validHypers = null, Params? initVelocity = null, int batchSize = 0, long seed = 0, int? threads = null, global::System.IProgress<global::Downhill.Hypergradients.HypergradientProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            var run = RunReversed(train, valid, init, learningRates ?? throw new global::System.ArgumentNullException(nameof(learningRates)), momenta ?? throw new global::System.ArgumentNullException(nameof(momenta)), hypers, validHypers, initVelocity, batchSize, seed, threads, progress, cancellationToken);
+            var result = new HypergradientResult<double[,]> { LearningRates = run.LearningRates, Momenta = run.Momenta };
+            Fill(result, run);
+            return result;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::Downhill.Hypergradients.ReversedRun<double> RunReversed((double[,] x, double[] y) train, (double[,] x, double[] y)? valid, Params? init, double[,] learningRates, double[,] momenta, Hypers? hypers, Hypers? validHypers, Params? initVelocity, int batchSize, long seed, int? threads, global::System.IProgress<global::Downhill.Hypergradients.HypergradientProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
+        {
+            var options = new global::Downhill.Hypergradients.HypergradientOptions { BatchSize = batchSize, Seed = seed, Threads = threads, Progress = progress, CancellationToken = cancellationToken };
+            return global::Downhill.Hypergradients.ReversibleLearning.Run<double>(Instance, Columns(train, nameof(train)), valid is { } v ? Columns(v, nameof(valid)) : null, (init ?? new Params()).ToArrays(), initVelocity?.ToArrays(), learningRates, momenta, hypers?.ToArray(), validHypers?.ToArray(), options);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static void Fill<TSchedule>(HypergradientResult<TSchedule> result, global::Downhill.Hypergradients.ReversedRun<double> run)
+        {
+            result.Loss = run.Loss;
+            result.Params = Params.FromArrays(run.Parameters);
+            result.Init = Params.FromArrays(global::Downhill.Hypergradients.ReversedRun<double>.ToModel(run.Init));
+            result.InitVelocity = Params.FromArrays(global::Downhill.Hypergradients.ReversedRun<double>.ToModel(run.InitVelocity));
+            var hyperGradient = run.HypersAsModel();
+            result.Hypers = new Hypers { lambda = hyperGradient[0] };
+            result.TrainData = new TrainDataGradient { x = run.DataMatrix(0), y = run.DataVector(1) };
+            result.BufferBits = run.BufferBits;
+            result.BufferBytes = run.BufferBytes;
         }
 
         private static global::System.Array[] Columns((double[,] x, double[] y) set, string argument)

@@ -109,4 +109,26 @@ public class BatchScheduleTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void The_hypergradients_take_the_batches_of_a_data_set_with_shuffled_rows_in_order()
+    {
+        double[] index = [.. Enumerable.Range(0, Rows).Select(i => (double)i)];
+        var ds = new Dataset([index, index], batchSize: Size, shuffle: false, shuffleRows: true, seed: Seed);
+        ds.Bind<double>(Linear);
+        var exact = new Hypergradients.ExactData<double>(Linear, [index, index], "train", Size, Seed);
+
+        // Backwards first (as the reverse run), then forwards: both equal the data set's t-th batch.
+        int[][] sequential = [.. Enumerable.Range(0, Batches).Select(_ =>
+        {
+            DataBatch b = ds.NextBatch();
+            return ((double[])b.Columns[0]).AsSpan(b.Offset, b.Rows).ToArray().Select(v => (int)v).ToArray();
+        })];
+        foreach (int t in Enumerable.Range(0, Batches).Reverse().Concat(Enumerable.Range(0, Batches)))
+        {
+            DataBatch b = exact.Batch(t, out ReadOnlySpan<int> rows);
+            Assert.Equal(sequential[t], rows.ToArray());
+            Assert.Equal(sequential[t], ((double[])b.Columns[0]).AsSpan(b.Offset, b.Rows).ToArray().Select(v => (int)v));
+        }
+    }
 }

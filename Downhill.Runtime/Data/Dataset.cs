@@ -1,5 +1,4 @@
 using System.Numerics;
-using Downhill.Internal;
 
 namespace Downhill;
 
@@ -10,12 +9,14 @@ namespace Downhill;
 /// Batch b holds rows [b·B, min(N, (b+1)·B)), so the last batch may be short (40 rows, B = 11: 11, 11, 11, 7).
 /// The ORDER of the batches is shuffled at construction and again after each pass (rows too with
 /// <c>shuffleRows</c>); an epoch takes <see cref="IterationSize"/> batches and the cursor carries over between epochs.
+/// Which rows the t-th batch taken holds follows from the seed and t alone (<see cref="BatchSchedule"/>: pass
+/// ⌊t / <see cref="BatchCount"/>⌋ draws its permutations from (seed, pass)), so a run can be replayed from any batch.
 /// With array columns only, batches are views (<see cref="DataBatch"/>) over the columns converted to the loss's
 /// element type once. With any <see cref="NpyArray"/> column the data stay in the mapped files: each batch's rows
 /// are gathered (and converted) into batch buffers that the data set reuses, so a batch is valid until the next
 /// <see cref="NextBatch"/>.
 /// </summary>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     /// <summary>Elements converted and checked at a time when Bind scans a mapped column (64 Ki: 512 KiB of doubles).</summary>
     private const int ScanChunkElements = 1 << 16;
@@ -25,16 +26,19 @@ public sealed class Dataset
     private readonly Dataset? parent;
     private readonly bool explicitNames;
     private string[] names;
-    private readonly Rng rng;
-    private readonly int[] order;
-    private int cursor;
+    private readonly BatchSchedule schedule;
+
+    // Batches taken so far over all passes: the next batch is the schedule's batch number `taken`.
+    private long taken;
+
+    // Shuffled rows over arrays: the pass whose row order the batch columns hold.
+    private long gatheredPass = -1;
 
     private Type? boundType;
     private bool[]? isInteger;
     private Array[]? baseColumns;
     private Array[]? columns;
     private int[]? widths;
-    private int[]? rowOrder;
     private Array?[]? callableBuffers;
 
     // Streaming (some column is an NpyArray): where each column's rows come from; columns then holds the batch buffers.
@@ -42,7 +46,6 @@ public sealed class Dataset
 
     // The first row (in pass order) of the last batch, to name the data set's row in messages.
     private int lastBatchStart;
-
     /// <summary>Creates a data set over arrays, one per data argument, all with the same number of rows.</summary>
     /// <param name="columns">The columns, in the loss's data-argument order. No columns: a loss without data (one empty row).</param>
     /// <param name="names">The columns' names (the loss's argument names); when given they are checked against the loss.</param>
@@ -78,8 +81,7 @@ public sealed class Dataset
         BatchSize = 0;
         BatchCount = 1;
         IterationSize = iterationSize;
-        rng = new Rng(0);
-        order = [0];
+        schedule = new BatchSchedule(1, 1, shuffleBatches: false, shuffleRows: false, seed: 0);
     }
 
     private Dataset(object[] sources, IReadOnlyList<string>? names, int batchSize, int? iterationSize, bool shuffle, bool shuffleRows, int seed, string name)
@@ -105,12 +107,7 @@ public sealed class Dataset
         Shuffle = shuffle;
         ShuffleRows = shuffleRows;
         Seed = seed;
-        rng = new Rng(seed);
-        order = [.. Enumerable.Range(0, BatchCount)];
-        if (Shuffle)
-        {
-            rng.Shuffle(order);
-        }
+        schedule = new BatchSchedule(Rows, BatchSize, shuffle, shuffleRows, seed);
     }
 
     private Dataset(Dataset parent, int batchSize, int? iterationSize, string name)
@@ -175,7 +172,7 @@ public sealed class Dataset
     public IReadOnlyList<string> ColumnNames => names;
 
     /// <summary>The order in which the batches of the current pass are visited.</summary>
-    public IReadOnlyList<int> BatchOrder => order;
+    public IReadOnlyList<int> BatchOrder => schedule.BatchOrder;
 
     /// <summary>A view of the same rows with another batch size and no shuffling (validation on the training data).</summary>
     /// <exception cref="InvalidOperationException">The data set has a callable source (it has no rows to view).</exception>
@@ -256,9 +253,7 @@ public sealed class Dataset
         boundType = typeof(T);
         if (ShuffleRows)
         {
-            rowOrder = [.. Enumerable.Range(0, Rows)];
             columns = [.. baseColumns!.Select(EmptyLike)];
-            rng.Shuffle(rowOrder);
             Gather();
         }
     }
@@ -297,27 +292,7 @@ public sealed class Dataset
             return new DataBatch(whole.Columns, whole.Widths, whole.Offset + f, n);
         }
 
-        if (cursor == BatchCount)
-        {
-            cursor = 0;
-            if (Shuffle)
-            {
-                rng.Shuffle(order);
-            }
-
-            if (ShuffleRows)
-            {
-                rng.Shuffle(rowOrder);
-                if (rowSources is null)
-                {
-                    Gather();
-                }
-            }
-        }
-
-        int b = order[cursor++];
-        int start = b * BatchSize;
-        int count = Math.Min(BatchSize, Rows - start);
+        (int start, int count) = schedule.Locate(taken++);
         batchRows = count;
         if (share is not null)
         {
@@ -328,10 +303,16 @@ public sealed class Dataset
         lastBatchStart = start;
         if (rowSources is null)
         {
+            if (ShuffleRows && gatheredPass != schedule.Pass)
+            {
+                Gather();
+            }
+
             return new DataBatch(columns!, widths!, start, count);
         }
 
         // Streaming: every column is gathered (array columns too) so that the one Offset, 0, serves them all.
+        int[]? rowOrder = schedule.RowOrder;
         for (int c = 0; c < rowSources.Length; c++)
         {
             if (rowOrder is null)
@@ -383,7 +364,7 @@ public sealed class Dataset
         }
 
         int position = lastBatchStart + batchRow;
-        return rowOrder is not null && (uint)position < (uint)rowOrder.Length ? rowOrder[position] : position;
+        return (uint)position < (uint)Rows ? schedule.SourceRow(position) : position;
     }
 
     /// <summary>The width of each bound column (1 for a scalar column); null before binding or for a callable source.</summary>
@@ -427,63 +408,46 @@ public sealed class Dataset
         };
     }
 
-    /// <summary>Writes the cursor, batch order, row order and random state (for checkpoints).</summary>
+    /// <summary>
+    /// Writes the number of batches taken (the schedule replays the rest from the seed), with the pass's shape so a
+    /// reader can refuse another data set's state (for checkpoints).
+    /// </summary>
     internal void WriteState(BinaryWriter writer)
     {
-        writer.Write(cursor);
-        writer.Write(order.Length);
-        foreach (int i in order)
-        {
-            writer.Write(i);
-        }
-
-        rng.Write(writer);
-        writer.Write(rowOrder is not null);
-        if (rowOrder is not null)
-        {
-            writer.Write(rowOrder.Length);
-            foreach (int i in rowOrder)
-            {
-                writer.Write(i);
-            }
-        }
+        writer.Write(taken);
+        writer.Write(BatchCount);
+        writer.Write(ShuffleRows ? Rows : 0);
     }
 
     /// <summary>Restores what <see cref="WriteState"/> wrote; the data set must be bound.</summary>
     internal void ReadState(BinaryReader reader)
     {
-        int c = reader.ReadInt32();
+        long t = reader.ReadInt64();
         int n = reader.ReadInt32();
-        if (n != order.Length)
+        if (n != BatchCount)
         {
-            throw new InvalidDataException($"The checkpoint's data set '{Name}' has {n} batches; this one has {order.Length}.");
+            throw new InvalidDataException($"The checkpoint's data set '{Name}' has {n} batches; this one has {BatchCount}.");
         }
 
-        for (int i = 0; i < n; i++)
+        int m = reader.ReadInt32();
+        if (m != (ShuffleRows ? Rows : 0))
         {
-            order[i] = reader.ReadInt32();
+            throw new InvalidDataException(m == 0
+                ? $"The checkpoint's data set '{Name}' does not shuffle rows; this one shuffles {Rows}."
+                : $"The checkpoint's data set '{Name}' shuffled {m} rows; this one does not shuffle rows or has another size.");
         }
 
-        cursor = c;
-        rng.Read(reader);
-        if (reader.ReadBoolean())
+        if (t < 0)
         {
-            int m = reader.ReadInt32();
-            if (rowOrder is null || m != rowOrder.Length)
-            {
-                throw new InvalidDataException($"The checkpoint's data set '{Name}' shuffled {m} rows; this one does not shuffle rows or has another size.");
-            }
+            throw new InvalidDataException($"The checkpoint's data set '{Name}' has taken {t} batches.");
+        }
 
-            for (int i = 0; i < m; i++)
-            {
-                rowOrder[i] = reader.ReadInt32();
-            }
-
-            // Streaming batches read through rowOrder as they are taken; nothing to rebuild.
-            if (rowSources is null)
-            {
-                Gather();
-            }
+        // The pass of the last batch taken is the current one (as before the next NextBatch).
+        taken = t;
+        schedule.Load(Math.Max(t - 1, 0) / BatchCount);
+        if (ShuffleRows && rowSources is null && columns is not null)
+        {
+            Gather();
         }
     }
 
@@ -496,429 +460,22 @@ public sealed class Dataset
         _ => new int[length],
     };
 
-    /// <summary>
-    /// Bind for a data set with an <see cref="NpyArray"/> column: checks every value of the mapped columns in
-    /// bounded chunks (array columns are converted as usual), keeps the mappings, and allocates batch buffers.
-    /// </summary>
-    private void BindStreaming<T>(LossSchema schema)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        IReadOnlyList<DataSpec> data = schema.Data;
-        if (parent is not null)
-        {
-            // A view reads the parent's (already checked) sources into buffers of its own.
-            parent.Bind<T>(schema);
-            rowSources = parent.rowSources;
-            widths = parent.widths;
-        }
-        else
-        {
-            widths = new int[sources.Length];
-            rowSources = new ColumnRows[sources.Length];
-            for (int c = 0; c < sources.Length; c++)
-            {
-                widths[c] = Info(sources[c], c).Width;
-                rowSources[c] = sources[c] switch
-                {
-                    NpyArray npy when data[c].IsInteger => ScanInts(npy, c),
-                    NpyArray npy => ScanReals<T>(npy, c),
-                    _ when data[c].IsInteger => new ArrayRows<int>(ConvertInt(sources[c], c), widths[c]),
-                    _ => new ArrayRows<T>(ConvertReal<T>(sources[c], c), widths[c]),
-                };
-            }
-        }
-
-        isInteger = [.. data.Select(d => d.IsInteger)];
-        columns = new Array[sources.Length];
-        for (int c = 0; c < columns.Length; c++)
-        {
-            long length = (long)BatchSize * widths![c];
-            if (length > Array.MaxLength)
-            {
-                throw new ArgumentException($"Data set '{Name}', column '{names[c]}': a batch of {BatchSize} rows of {widths[c]} elements does not fit in one array; use a smaller batch size.");
-            }
-
-            columns[c] = isInteger[c] ? new int[length] : new T[length];
-        }
-
-        rowOrder = null;
-        if (ShuffleRows)
-        {
-            // The same draws as the array path, so both give the same batches for the same seed.
-            rowOrder = [.. Enumerable.Range(0, Rows)];
-            rng.Shuffle(rowOrder);
-        }
-
-        boundType = typeof(T);
-    }
-
-    /// <summary>Converts the mapped column to <typeparamref name="T"/> a chunk at a time and checks every value is finite.</summary>
-    private NpyRows<T> ScanReals<T>(NpyArray npy, int c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = npy.Width;
-        int chunkRows = Math.Clamp(ScanChunkElements / Math.Max(w, 1), 1, npy.Rows);
-        var chunk = new T[checked(chunkRows * w)];
-        for (int start = 0; start < npy.Rows; start += chunkRows)
-        {
-            int count = Math.Min(chunkRows, npy.Rows - start);
-            Span<T> values = chunk.AsSpan(0, count * w);
-            npy.CopyRows(start, count, values);
-            CheckFinite<T>(values, c, w, start);
-        }
-
-        return new NpyRows<T>(npy);
-    }
-
-    /// <summary>Checks, a chunk at a time, that every value of a mapped <c>&lt;i8</c> column fits in an int.</summary>
-    private NpyRows<int> ScanInts(NpyArray npy, int c)
-    {
-        if (npy.DType == "<i8")
-        {
-            int w = npy.Width;
-            int chunkRows = Math.Clamp(ScanChunkElements / Math.Max(w, 1), 1, npy.Rows);
-            var chunk = new long[checked(chunkRows * w)];
-            for (int start = 0; start < npy.Rows; start += chunkRows)
-            {
-                int count = Math.Min(chunkRows, npy.Rows - start);
-                Span<long> values = chunk.AsSpan(0, count * w);
-                npy.CopyRows(start, count, values);
-                CheckFitsInt(values, c, w, start);
-            }
-        }
-
-        return new NpyRows<int>(npy);
-    }
-
-    private void CheckNames(LossSchema schema, int count)
-    {
-        IReadOnlyList<DataSpec> data = schema.Data;
-        if (count != data.Count)
-        {
-            throw new ArgumentException($"Data set '{Name}' has {count} columns; the loss {schema.Name} takes {data.Count} data arguments ({string.Join(", ", data.Select(d => d.Name))}).");
-        }
-
-        if (explicitNames && !names.SequenceEqual(data.Select(d => d.Name)))
-        {
-            throw new ArgumentException($"Data set '{Name}' has columns ({string.Join(", ", names)}); the loss {schema.Name} takes ({string.Join(", ", data.Select(d => d.Name))}) in that order.");
-        }
-    }
-
+    /// <summary>Copies every bound column's rows, in the loaded pass's row order, into the batch columns (shuffled rows over arrays).</summary>
     private void Gather()
     {
+        int[] rowOrder = schedule.RowOrder!;
         for (int c = 0; c < columns!.Length; c++)
         {
             Array src = baseColumns![c];
             Array dst = columns[c];
             int w = widths![c];
             int elementSize = Buffer.ByteLength(src) / Math.Max(src.Length, 1);
-            for (int r = 0; r < rowOrder!.Length; r++)
+            for (int r = 0; r < rowOrder.Length; r++)
             {
                 Buffer.BlockCopy(src, rowOrder[r] * w * elementSize, dst, r * w * elementSize, w * elementSize);
             }
         }
-    }
 
-    private DataBatch NextCallableBatch()
-    {
-        Array[] produced = callable!() ?? throw new InvalidOperationException($"Data set '{Name}': the source returned null.");
-        if (produced.Length != columns!.Length)
-        {
-            throw new ArgumentException($"Data set '{Name}': the source returned {produced.Length} arrays; the loss takes {columns.Length} data arguments ({string.Join(", ", names)}).");
-        }
-
-        int rows = -1;
-        for (int c = 0; c < produced.Length; c++)
-        {
-            (int r, int w, bool isInt, _) = Info(produced[c], c);
-            if (isInt != isInteger![c])
-            {
-                throw new ArgumentException($"Data set '{Name}', column '{names[c]}': the source returned {(isInt ? "integers" : "reals")}; the loss takes {(isInteger[c] ? "int" : "real")} data.");
-            }
-
-            if (rows >= 0 && r != rows)
-            {
-                throw new ArgumentException($"Data set '{Name}': the source returned columns of different lengths ('{names[0]}' has {rows} rows, '{names[c]}' has {r}).");
-            }
-
-            rows = r;
-            widths![c] = w;
-            if (isInteger[c])
-            {
-                columns[c] = produced[c] is int[] ints ? ints : ConvertInt(produced[c], c);
-            }
-            else if (boundType == typeof(double))
-            {
-                columns[c] = produced[c] is double[] d ? CheckFinite(d, c, w) : ConvertRealInto<double>(produced[c], c, ref callableBuffers![c]);
-            }
-            else
-            {
-                columns[c] = produced[c] is float[] f ? CheckFinite(f, c, w) : ConvertRealInto<float>(produced[c], c, ref callableBuffers![c]);
-            }
-        }
-
-        if (rows <= 0)
-        {
-            throw new ArgumentException($"Data set '{Name}': the source returned an empty batch.");
-        }
-
-        return new DataBatch(columns, widths!, 0, rows);
-    }
-
-    private int Describe()
-    {
-        if (sources.Length == 0)
-        {
-            return 1;
-        }
-
-        int rows = -1;
-        for (int c = 0; c < sources.Length; c++)
-        {
-            int r = Info(sources[c], c).Rows;
-            if (r == 0)
-            {
-                throw new ArgumentException($"Data set '{Name}', column '{names[c]}' is empty: a data set needs at least one row.");
-            }
-
-            if (rows >= 0 && r != rows)
-            {
-                throw new ArgumentException($"Data set '{Name}': column lengths differ: '{names[0]}' has {rows} rows, '{names[c]}' has {r}.");
-            }
-
-            rows = r;
-        }
-
-        return rows;
-    }
-
-    private static string Describe(object source) => source is NpyArray n ? $"{n.DType} {n.Path}" : source.GetType().Name;
-
-    private (int Rows, int Width, bool IsInteger, bool IsRow) Info(object source, int c)
-    {
-        switch (source)
-        {
-            case null:
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}' is null.");
-            case NpyArray n:
-                return (n.Rows, n.Width, n.IsInteger, n.Shape.Count > 1);
-            case double[] or float[] or int[] or long[]:
-                return (((Array)source).Length, 1, source is int[] or long[], false);
-            case double[,] or float[,] or int[,] or long[,]:
-                var a2 = (Array)source;
-                return (a2.GetLength(0), a2.GetLength(1), source is int[,] or long[,], true);
-            case double[][] or float[][] or int[][]:
-                var jag = (Array)source;
-                int w = -1;
-                for (int r = 0; r < jag.Length; r++)
-                {
-                    Array row = (Array?)jag.GetValue(r) ?? throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}', row {r} is null.");
-                    if (w >= 0 && row.Length != w)
-                    {
-                        throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}', row {r} has width {row.Length}; row 0 has width {w}. Every row of a column must have the same width.");
-                    }
-
-                    w = row.Length;
-                }
-
-                return (jag.Length, Math.Max(w, 0), source is int[][], true);
-            default:
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}' is a {source.GetType().Name}; supported: double[], float[], int[], long[] (one value per row) and double[,], float[,], int[,], double[][], float[][], int[][] or NpyArray (rows).");
-        }
-    }
-
-    private string ColumnName(int c) => c < names.Length ? names[c] : $"column {c}";
-
-    private T[] ConvertReal<T>(object source, int c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Array? buffer = null;
-        return ConvertRealInto<T>(source, c, ref buffer);
-    }
-
-    private T[] ConvertRealInto<T>(object source, int c, ref Array? buffer)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (int rows, int w, _, _) = Info(source, c);
-        int n = checked(rows * w);
-        if (buffer is not T[] result || result.Length != n)
-        {
-            result = new T[n];
-            buffer = result;
-        }
-
-        switch (source)
-        {
-            case NpyArray npy:
-                npy.CopyTo<T>(result);
-                break;
-            case double[] d:
-                for (int i = 0; i < n; i++)
-                {
-                    result[i] = T.CreateTruncating(d[i]);
-                }
-
-                break;
-            case float[] f:
-                for (int i = 0; i < n; i++)
-                {
-                    result[i] = T.CreateTruncating(f[i]);
-                }
-
-                break;
-            case double[,] d2:
-                Copy2D(d2, result);
-                break;
-            case float[,] f2:
-                Copy2D(f2, result);
-                break;
-            case double[][] dj:
-                for (int r = 0; r < rows; r++)
-                {
-                    for (int j = 0; j < w; j++)
-                    {
-                        result[(r * w) + j] = T.CreateTruncating(dj[r][j]);
-                    }
-                }
-
-                break;
-            case float[][] fj:
-                for (int r = 0; r < rows; r++)
-                {
-                    for (int j = 0; j < w; j++)
-                    {
-                        result[(r * w) + j] = T.CreateTruncating(fj[r][j]);
-                    }
-                }
-
-                break;
-            default:
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}': {source.GetType().Name} cannot be read as real data.");
-        }
-
-        return CheckFinite(result, c, w);
-    }
-
-    private T[] CheckFinite<T>(T[] values, int c, int width)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        CheckFinite<T>(values, c, width, 0);
-        return values;
-    }
-
-    /// <summary>Throws for the first NaN or infinity of <paramref name="values"/>, rows <paramref name="firstRow"/> on of column <paramref name="c"/>.</summary>
-    private void CheckFinite<T>(ReadOnlySpan<T> values, int c, int width, int firstRow)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!T.IsFinite(values[i]))
-            {
-                string what = T.IsNaN(values[i]) ? "NaN" : "an infinity";
-                int row = firstRow + (i / width);
-                string where = width == 1 ? $"row {row}" : $"row {row}, element {i % width}";
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}' holds {what} at {where}{(typeof(T) == typeof(float) ? " (after conversion to float)" : string.Empty)}; data must be finite.");
-            }
-        }
-    }
-
-    private static void Copy2D<TFrom, T>(TFrom[,] from, T[] to)
-        where TFrom : unmanaged, INumberBase<TFrom>
-        where T : unmanaged, INumberBase<T>
-    {
-        int k = 0;
-        foreach (TFrom x in from)
-        {
-            to[k++] = T.CreateTruncating(x);
-        }
-    }
-
-    private int[] ConvertInt(object source, int c)
-    {
-        switch (source)
-        {
-            case int[] i:
-                return i;
-            case NpyArray npy:
-                if (npy.DType == "<i8")
-                {
-                    return CheckedInts(npy.ToArray<long>(), c, npy.Width);
-                }
-
-                return npy.ToArray<int>();
-            case long[] l:
-                return CheckedInts(l, c, 1);
-            case long[,] l2:
-                var flat = new long[l2.Length];
-                Copy2D(l2, flat);
-                return CheckedInts(flat, c, l2.GetLength(1));
-            case int[,] i2:
-                var res = new int[i2.Length];
-                Copy2D(i2, res);
-                return res;
-            case int[][] ij:
-                return [.. ij.SelectMany(r => r)];
-            default:
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}': {source.GetType().Name} cannot be read as integer data.");
-        }
-    }
-
-    private int[] CheckedInts(long[] values, int c, int width)
-    {
-        CheckFitsInt(values, c, width, 0);
-        var result = new int[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = (int)values[i];
-        }
-
-        return result;
-    }
-
-    /// <summary>Throws for the first value of <paramref name="values"/> (rows <paramref name="firstRow"/> on) outside the int range.</summary>
-    private void CheckFitsInt(ReadOnlySpan<long> values, int c, int width, int firstRow)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (values[i] is < int.MinValue or > int.MaxValue)
-            {
-                throw new ArgumentException($"Data set '{Name}', column '{ColumnName(c)}': the value {values[i]} at row {firstRow + (i / width)} does not fit in an int.");
-            }
-        }
-    }
-
-    /// <summary>Where a streaming data set reads one column's rows from: a batch buffer is filled by <see cref="Copy(int, int, Array)"/>.</summary>
-    private abstract class ColumnRows
-    {
-        /// <summary>Copies rows [<paramref name="firstRow"/>, +<paramref name="count"/>) to the start of <paramref name="destination"/>.</summary>
-        public abstract void Copy(int firstRow, int count, Array destination);
-
-        /// <summary>Copies the rows <paramref name="rows"/>, in that order, to the start of <paramref name="destination"/>.</summary>
-        public abstract void Copy(ReadOnlySpan<int> rows, Array destination);
-    }
-
-    /// <summary>Rows of an array column (already converted to the batch's element type).</summary>
-    private sealed class ArrayRows<TElement>(TElement[] values, int width) : ColumnRows
-    {
-        public override void Copy(int firstRow, int count, Array destination) =>
-            values.AsSpan(firstRow * width, count * width).CopyTo((TElement[])destination);
-
-        public override void Copy(ReadOnlySpan<int> rows, Array destination)
-        {
-            var to = (TElement[])destination;
-            for (int i = 0; i < rows.Length; i++)
-            {
-                values.AsSpan(rows[i] * width, width).CopyTo(to.AsSpan(i * width, width));
-            }
-        }
-    }
-
-    /// <summary>Rows of a memory-mapped column, converted to <typeparamref name="TElement"/> as they are read.</summary>
-    private sealed class NpyRows<TElement>(NpyArray npy) : ColumnRows
-        where TElement : unmanaged, INumberBase<TElement>
-    {
-        public override void Copy(int firstRow, int count, Array destination) => npy.CopyRows(firstRow, count, ((TElement[])destination).AsSpan());
-
-        public override void Copy(ReadOnlySpan<int> rows, Array destination) => npy.CopyRows(rows, ((TElement[])destination).AsSpan());
+        gatheredPass = schedule.Pass;
     }
 }

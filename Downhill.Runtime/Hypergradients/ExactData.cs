@@ -1,13 +1,13 @@
 using System.Numerics;
-using Downhill.Internal;
 
 namespace Downhill.Hypergradients;
 
 /// <summary>
 /// A data set of an exact run: the columns flattened to the layout the generated code reads (<see cref="DataBatch"/>),
-/// checked against the loss's schema, and the replayable batch schedule: batch t's rows come from the seed and t
-/// alone (epoch ⌊t / batches per epoch⌋ is a permutation seeded by (seed, epoch)), so the reverse run gathers the
-/// very rows the forward run used.
+/// checked against the loss's schema, and the rows of each batch from the runtime's replayable
+/// <see cref="BatchSchedule"/> (rows shuffled every epoch, batches taken in order): batch t's rows come from the
+/// seed and t alone, so the reverse run gathers the very rows the forward run used, and a <see cref="Dataset"/>
+/// with the same seed, batch size and row shuffling hands out the same batches.
 /// </summary>
 /// <typeparam name="T">The loss's element type.</typeparam>
 internal sealed class ExactData<T>
@@ -17,11 +17,9 @@ internal sealed class ExactData<T>
     private readonly int[] widths;
     private readonly bool[] isInteger;
     private readonly int batchSize;
-    private readonly long seed;
     private readonly Array[] batchColumns;
     private readonly int[] rowsOfBatch;
-    private int[]? permutation;
-    private long permutationEpoch = -1;
+    private readonly BatchSchedule? schedule;
 
     /// <summary>Flattens and checks <paramref name="source"/> (one array per data argument: T[], int[], T[,] or int[,]).</summary>
     public ExactData(LossSchema schema, Array[] source, string argument, int batchSize, long seed)
@@ -53,9 +51,9 @@ internal sealed class ExactData<T>
         }
 
         this.batchSize = batchSize <= 0 || batchSize >= Rows ? Rows : batchSize;
-        this.seed = seed;
         BatchesPerEpoch = (Rows + this.batchSize - 1) / this.batchSize;
         rowsOfBatch = new int[this.batchSize];
+        schedule = IsFullBatch ? null : new BatchSchedule(Rows, this.batchSize, shuffleBatches: false, shuffleRows: true, seed);
         batchColumns = [.. columns.Select((col, c) => (Array)(isInteger[c] ? new int[this.batchSize * widths[c]] : new T[this.batchSize * widths[c]]))];
     }
 
@@ -86,23 +84,8 @@ internal sealed class ExactData<T>
             return All;
         }
 
-        long epoch = step / BatchesPerEpoch;
-        int index = step % BatchesPerEpoch;
-        if (epoch != permutationEpoch)
-        {
-            permutation ??= new int[Rows];
-            for (int r = 0; r < Rows; r++)
-            {
-                permutation[r] = r;
-            }
-
-            new Rng(unchecked(seed ^ (epoch * (long)0x9E3779B97F4A7C15UL) ^ 0x2545F4914F6CDD1DL)).Shuffle(permutation);
-            permutationEpoch = epoch;
-        }
-
-        int first = index * batchSize;
-        int count = Math.Min(batchSize, Rows - first);
-        permutation.AsSpan(first, count).CopyTo(rowsOfBatch);
+        (int first, int count) = schedule!.Locate(step);
+        schedule.RowOrder.AsSpan(first, count).CopyTo(rowsOfBatch);
         for (int c = 0; c < columns.Length; c++)
         {
             int w = widths[c];

@@ -11,7 +11,10 @@ internal sealed class Rng
     private ulong s0, s1, s2, s3;
 
     /// <summary>Seeds the generator; the same seed gives the same sequence on every platform.</summary>
-    public Rng(long seed)
+    public Rng(long seed) => Reset(seed);
+
+    /// <summary>Reseeds the generator in place: afterwards it gives the sequence of <c>new Rng(seed)</c>.</summary>
+    public void Reset(long seed)
     {
         ulong x = unchecked((ulong)seed);
         s0 = SplitMix(ref x);

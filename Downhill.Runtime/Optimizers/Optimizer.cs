@@ -26,8 +26,6 @@ public delegate void HessianVectorProduct<T>(T[][] tangent, T[][] product)
 /// </remarks>
 public abstract class Optimizer
 {
-    private static readonly string[] ValidNames = ["sgd", "nag", "rprop", "adagrad", "rmsprop", "adadelta", "esgd", "adam", "adamw"];
-
     private Array[][]? state;
     private Array[]? velocity;
     private int[]? sizes;
@@ -53,7 +51,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The names <see cref="Create(string, TrainingOptions)"/> accepts (case-insensitive).</summary>
-    public static IReadOnlyList<string> Names => ValidNames;
+    public static IReadOnlyList<string> Names => AlgorithmRegistry.Names;
 
     /// <summary>The learning rate α.</summary>
     public double LearningRate { get; }
@@ -89,21 +87,10 @@ public abstract class Optimizer
         return Build(algo, options);
     }
 
-    private static Optimizer Build(Algo algo, TrainingOptions options) => algo switch
-    {
-        Algo.Sgd => new Sgd(options),
-        Algo.Nag => new Nag(options),
-        Algo.RProp => new RProp(options),
-        Algo.AdaGrad => new AdaGrad(options),
-        Algo.RmsProp => new RmsProp(options),
-        Algo.AdaDelta => new AdaDelta(options),
-        Algo.Esgd => new Esgd(options),
-        Algo.Adam => new Adam(options),
-        Algo.AdamW => new AdamW(options),
-        _ => throw new ArgumentOutOfRangeException(nameof(algo), algo, $"Unknown algorithm. Valid names: {string.Join(", ", ValidNames)}."),
-    };
+    private static Optimizer Build(Algo algo, TrainingOptions options) =>
+        (AlgorithmRegistry.Find(algo) ?? throw new ArgumentOutOfRangeException(nameof(algo), algo, $"Unknown algorithm. {AlgorithmRegistry.ValidNames}")).Build(options);
 
-    /// <summary>Builds an optimizer by downhill's name (sgd, nag, rprop, adagrad, rmsprop, adadelta, esgd, adam, adamw), case-insensitive.</summary>
+    /// <summary>Builds an optimizer by downhill's name (one of <see cref="Names"/>: sgd, nag, ...), case-insensitive.</summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the valid names.</exception>
     public static Optimizer Create(string name, TrainingOptions options)
     {
@@ -116,19 +103,7 @@ public abstract class Optimizer
     public static Algo ParseAlgo(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant() switch
-        {
-            "sgd" => Algo.Sgd,
-            "nag" => Algo.Nag,
-            "rprop" => Algo.RProp,
-            "adagrad" => Algo.AdaGrad,
-            "rmsprop" => Algo.RmsProp,
-            "adadelta" => Algo.AdaDelta,
-            "esgd" => Algo.Esgd,
-            "adam" => Algo.Adam,
-            "adamw" => Algo.AdamW,
-            _ => throw new ArgumentException($"Unknown algorithm '{name}'. Valid names: {string.Join(", ", ValidNames)}.", nameof(name)),
-        };
+        return AlgorithmRegistry.Find(name)?.Algo ?? throw new ArgumentException($"Unknown algorithm '{name}'. {AlgorithmRegistry.ValidNames}", nameof(name));
     }
 
     /// <summary>Whether the algorithm calls a Hessian-vector product every step (ESGD).</summary>

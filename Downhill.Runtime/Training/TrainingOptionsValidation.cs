@@ -8,9 +8,9 @@ public static class TrainingOptionsValidation
     public static void Validate(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!Enum.IsDefined(options.Algo))
+        if (Optimizers.AlgorithmRegistry.Find(options.Algo) is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(options.Algo), options.Algo, "Unknown algorithm. Valid names: sgd, nag, rprop, adagrad, rmsprop, adadelta, esgd, adam, adamw.");
+            throw new ArgumentOutOfRangeException(nameof(options.Algo), options.Algo, $"Unknown algorithm. {Optimizers.AlgorithmRegistry.ValidNames}");
         }
 
         Check(Enum.IsDefined(options.Reduction), options.Reduction, nameof(options.Reduction), "must be Mean or Sum");

@@ -11,7 +11,7 @@ namespace Downhill;
 internal sealed partial class TrainingRun<T> : IDisposable
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const string Magic = "DOWNHILL-CHECKPOINT-2";
+    private const string Magic = "DOWNHILL-CHECKPOINT-3";
 
     private readonly ILossModel<T> model;
     private readonly Dataset train;

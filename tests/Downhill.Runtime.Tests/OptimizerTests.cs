@@ -120,6 +120,29 @@ public class OptimizerTests
         }
     }
 
+    [Fact]
+    public void The_registry_has_every_algorithm_once_and_each_name_builds_its_own()
+    {
+        Assert.Equal(AllAlgos, AlgorithmRegistry.All.Select(e => e.Algo));
+        Assert.Equal(AllAlgos.Length, Optimizer.Names.Distinct().Count());
+        foreach (Algo algo in AllAlgos)
+        {
+            string name = Optimizer.Names[Array.IndexOf(AllAlgos, algo)];
+            Assert.Equal(algo.ToString().ToLowerInvariant(), name);
+            Assert.Equal(algo, Optimizer.ParseAlgo($" {name.ToUpperInvariant()} "));
+            var options = algo == Algo.AdaDelta ? new TrainingOptions() : new TrainingOptions { LearningRate = 0.1 };
+            Assert.Equal(Optimizer.Create(algo, options).GetType(), Optimizer.Create(name, options).GetType());
+            Assert.Equal(algo.ToString(), Optimizer.Create(algo, options).GetType().Name);
+        }
+    }
+
+    [Fact]
+    public void An_undefined_algorithm_value_lists_the_valid_names()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Optimizer.Create((Algo)99, new TrainingOptions { Algo = (Algo)99 }));
+        Assert.Contains("Valid names: " + string.Join(", ", Optimizer.Names) + ".", e.Message);
+    }
+
     [Theory]
     [InlineData(nameof(TrainingOptions.LearningRate), -1.0)]
     [InlineData(nameof(TrainingOptions.LearningRate), double.NaN)]

@@ -55,7 +55,8 @@ public class TrainerTests
         var options = new TrainingOptions { Algo = algo, BatchSize = 10, MaxUpdates = 3, Threads = 2 };
         if (algo != Algo.AdaDelta)
         {
-            options.LearningRate = algo is Algo.Sgd or Algo.Nag or Algo.Esgd ? 1e-3 : 1e-2;
+            // ESGD's random preconditioner makes its first epoch seed-sensitive at 1e-3 (it rose for 1 seed in 12); 3e-4 falls for all 12.
+            options.LearningRate = algo is Algo.Sgd or Algo.Nag ? 1e-3 : algo is Algo.Esgd ? 3e-4 : 1e-2;
         }
 
         var first = new List<(Metrics Train, Metrics Valid)>();

@@ -98,7 +98,10 @@ public sealed class MpiTrainingTests : IDisposable
         var (code, output, _) = Mpirun.Run(2, "--out", Path.Combine(dir, "threw"), "--fault-rank", "1", "--fault-epoch", "2", "--fault", "throw");
         Assert.NotEqual(0, code);
         Assert.Contains("Downhill.Mpi: rank 1 of 2 failed: InvalidOperationException: rank 1 fails on purpose", output);
-        Assert.Contains("MPI_ABORT was invoked on rank 1", output);
+        // The failing rank says it aborts the job, then calls MPI_Abort; mpirun's own "MPI_ABORT was invoked"
+        // banner is not asserted: Open MPI sometimes fails to print it ("ORTE_ERROR_LOG: Out of resource in
+        // show_help.c") while the job is torn down.
+        Assert.Contains("Downhill.Mpi: rank 1 aborts the job.", output);
     }
 
     [MpirunFact]

@@ -104,7 +104,7 @@ internal sealed class DescriptorEmitter
 
         if (options.HasTrainer)
         {
-            HypergradientEmitter.Emit(loss, w, new DescriptorNames(DataType(), toArrays, fromArrays, toArray));
+            HypergradientEmitter.Emit(loss, w, new DescriptorNames(DataType(), TrainColumns(), ValidColumns(), toArrays, fromArrays, toArray));
         }
 
         ColumnsHelper();
@@ -423,6 +423,12 @@ internal sealed class DescriptorEmitter
     };
 
     /// <summary>The type of a data set argument: one array, or a tuple of arrays named like the data arguments.</summary>
+    /// <summary>The columns of the typed <c>train</c> argument as the runtime takes them (none for a loss without data).</summary>
+    private string TrainColumns() => data.Count > 0 ? "Columns(train, nameof(train))" : "global::System.Array.Empty<global::System.Array>()";
+
+    /// <summary>The columns of the optional typed <c>valid</c> argument, or null.</summary>
+    private string ValidColumns() => data.Count == 0 ? "null" : data.Count == 1 ? "valid is null ? null : Columns(valid, nameof(valid))" : "valid is { } v ? Columns(v, nameof(valid)) : null";
+
     private string DataType() => data.Count == 1
         ? ColumnType(data[0].Arg, real)
         : "(" + string.Join(", ", data.Select((d, k) => ColumnType(d.Arg, real) + (TupleName(d.Arg.Name, k) ? " " + E(d.Arg.Name) : string.Empty))) + ")";
@@ -500,8 +506,8 @@ internal sealed class DescriptorEmitter
         }
 
         string hyperValues = hypers.Count > 0 ? $"(hypers ?? new Hypers()).{toArray}()" : $"global::System.Array.Empty<{real}>()";
-        string train = data.Count > 0 ? "Columns(train, nameof(train))" : "global::System.Array.Empty<global::System.Array>()";
-        string valid = data.Count > 0 ? (data.Count == 1 ? "valid is null ? null : Columns(valid, nameof(valid))" : "valid is { } v ? Columns(v, nameof(valid)) : null") : "null";
+        string train = TrainColumns();
+        string valid = ValidColumns();
         w.Line($"var result = global::Downhill.Trainer.Minimize<{real}>(Instance, {train}, {valid}, (init ?? new Params()).{toArrays}(), {hyperValues}, options);");
         w.Line($"return new global::Downhill.MinimizeResult<Params>(Params.{fromArrays}(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);");
         w.Close();

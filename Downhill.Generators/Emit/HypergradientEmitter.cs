@@ -191,10 +191,8 @@ internal sealed class HypergradientEmitter
         w.Open($"private static {run} RunReversed({string.Join(", ", args)})");
         string hyperValues = hypers.Count > 0 ? $"hypers?.{names.ToArray}()" : "null";
         string validHyperValues = hypers.Count > 0 ? $"validHypers?.{names.ToArray}()" : "null";
-        string train = data.Count > 0 ? "Columns(train, nameof(train))" : "global::System.Array.Empty<global::System.Array>()";
-        string valid = data.Count > 0 ? (data.Count == 1 ? "valid is null ? null : Columns(valid, nameof(valid))" : "valid is { } v ? Columns(v, nameof(valid)) : null") : "null";
         w.Line($"var options = new {Runtime}.HypergradientOptions {{ BatchSize = batchSize, Seed = seed, Threads = threads, Progress = progress, CancellationToken = cancellationToken }};");
-        w.Line($"return {Runtime}.ReversibleLearning.Run<{real}>(Instance, {train}, {valid}, (init ?? new Params()).{names.ToArrays}(), initVelocity?.{names.ToArrays}(), learningRates, momenta, {hyperValues}, {validHyperValues}, options);");
+        w.Line($"return {Runtime}.ReversibleLearning.Run<{real}>(Instance, {names.TrainColumns}, {names.ValidColumns}, (init ?? new Params()).{names.ToArrays}(), initVelocity?.{names.ToArrays}(), learningRates, momenta, {hyperValues}, {validHyperValues}, options);");
         w.Close();
         w.Line();
 
@@ -224,5 +222,5 @@ internal sealed class HypergradientEmitter
     }
 }
 
-/// <summary>How the descriptor spells what the hypergradient entry points share with it: the data tuple and the conversion methods of Params and Hypers (renamed when an argument takes their name).</summary>
-internal sealed record DescriptorNames(string DataType, string ToArrays, string FromArrays, string ToArray);
+/// <summary>How the descriptor spells what the hypergradient entry points share with it: the data tuple, the conversion of the train and valid arguments to columns, and the conversion methods of Params and Hypers (renamed when an argument takes their name).</summary>
+internal sealed record DescriptorNames(string DataType, string TrainColumns, string ValidColumns, string ToArrays, string FromArrays, string ToArray);

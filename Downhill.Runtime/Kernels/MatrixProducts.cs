@@ -20,6 +20,16 @@ namespace Downhill.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MatrixProducts
 {
+    /// <summary>The vector width in bits the products run on here (512, 256 or 128), or 0 where they run on the
+    /// scalar fused multiply-add (no hardware FMA or no accelerated vectors).</summary>
+    public static int VectorBits => KernelPaths.Best switch
+    {
+        KernelPath.Vector512 => 512,
+        KernelPath.Vector256 => 256,
+        KernelPath.Vector128 => 128,
+        _ => 0,
+    };
+
     /// <summary>
     /// S[b, j] (+)= Σ_i W[j, i]·X[b, i]: the matrix <paramref name="w"/> (<paramref name="rows"/> ×
     /// <paramref name="cols"/>, row-major) times each of the <paramref name="batch"/> vectors in

@@ -142,6 +142,7 @@ if (File.Exists(images) && File.Exists(labelFile))
         }, y.Length));
     }
 
+    epochCases.ForEach(c => c.Run());
     Timing.Interleave(epochCases, quick ? 1 : 3, 0);
     Console.WriteLine();
     Console.WriteLine($"Fashion-MNIST softmax regression, one training epoch ({y.Length} images, batch 128, Adam): " +

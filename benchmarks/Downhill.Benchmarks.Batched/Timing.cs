@@ -34,11 +34,17 @@ internal sealed record Case(string Name, Action Run, double Work)
 /// </summary>
 internal static class Timing
 {
-    /// <summary>Measures <paramref name="cases"/> over <paramref name="rounds"/> rounds, each sample lasting at least <paramref name="targetSeconds"/>.</summary>
+    /// <summary>Measures <paramref name="cases"/> over <paramref name="rounds"/> rounds, each sample lasting at least <paramref name="targetSeconds"/> (0: one call per sample and no warm-up call).</summary>
     public static void Interleave(IReadOnlyList<Case> cases, int rounds, double targetSeconds = 0.05)
     {
         foreach (Case c in cases)
         {
+            if (targetSeconds <= 0)
+            {
+                // Long calls of code already warm from earlier sections: one call per sample, no warm-up.
+                continue;
+            }
+
             c.Run();
             double once = Time(c.Run, 1);
             c.Repeats = (int)Math.Clamp(Math.Ceiling(targetSeconds / Math.Max(once, 1e-9)), 1, 1_000_000);

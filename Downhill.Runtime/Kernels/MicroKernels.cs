@@ -7,7 +7,7 @@ namespace Downhill.Kernels;
 /// The register-tiled micro-kernel of a BLIS-style matrix product (Van Zee &amp; van de Geijn, "BLIS: A Framework
 /// for Rapidly Instantiating BLAS Functionality", ACM TOMS 41(3), 2015; Goto &amp; van de Geijn, "Anatomy of
 /// High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008, section 4): a tile of
-/// <see cref="Rows"/> × (two vectors) of C is held in registers while a packed sliver of A (one column of
+/// <see cref="Rows"/> × (two vectors) of C is held in registers while a sliver of A (one column of
 /// <see cref="Rows"/> elements per step) and of B (one row of two vectors per step) stream past; each step is
 /// one rank-1 update of the tile by fused multiply-adds. Each C element therefore receives its products in
 /// reduction order, one FMA at a time: the bits do not depend on the vector width or the tile shape.
@@ -19,12 +19,14 @@ internal static unsafe class MicroKernels
     public const int Rows = 6;
 
     /// <summary>
-    /// C[r, c] (+)= Σ_k ap[k·Rows + r] · bp[k·cols + c] for the tile at <paramref name="c"/> (row stride
-    /// <paramref name="ldc"/>), the whole tile in registers; <paramref name="load"/> continues each chain from
-    /// the value in C, otherwise it starts from zero.
+    /// C[r, c] (+)= Σ_k A(r, k) · B(k, c) for the tile at <paramref name="c"/> (row stride <paramref name="ldc"/>), the
+    /// whole tile in registers; A(r, k) is <c>a[min(r, lastRow)·aRow + k·aStep]</c> (a packed sliver: aRow 1, aStep
+    /// <see cref="Rows"/>; a row-major block read in place: aRow its stride, aStep 1, rows past
+    /// <paramref name="lastRow"/> repeating the last so that nothing outside is read) and B(k, ·) the two vectors at
+    /// <c>b + k·bStep</c>. <paramref name="load"/> continues each chain from the value in C, otherwise it starts from zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TL, TVec, T>(int kc, T* ap, T* bp, T* c, nint ldc, bool load)
+    public static void Tile<TL, TVec, T>(int kc, T* a, nint aRow, nint aStep, int lastRow, T* b, nint bStep, T* c, nint ldc, bool load)
         where TL : struct, ILanes<TVec, T>
         where TVec : unmanaged
         where T : unmanaged
@@ -48,31 +50,41 @@ internal static unsafe class MicroKernels
             c51 = TL.Load(c + (5 * ldc) + w);
         }
 
-        int step = 2 * w;
+        T* a0 = a;
+        T* a1 = a + (Math.Min(1, lastRow) * aRow);
+        T* a2 = a + (Math.Min(2, lastRow) * aRow);
+        T* a3 = a + (Math.Min(3, lastRow) * aRow);
+        T* a4 = a + (Math.Min(4, lastRow) * aRow);
+        T* a5 = a + (Math.Min(5, lastRow) * aRow);
         for (int k = 0; k < kc; k++)
         {
-            TVec b0 = TL.Load(bp);
-            TVec b1 = TL.Load(bp + w);
-            TVec a = TL.Broadcast(ap[0]);
-            c00 = TL.MultiplyAdd(a, b0, c00);
-            c01 = TL.MultiplyAdd(a, b1, c01);
-            a = TL.Broadcast(ap[1]);
-            c10 = TL.MultiplyAdd(a, b0, c10);
-            c11 = TL.MultiplyAdd(a, b1, c11);
-            a = TL.Broadcast(ap[2]);
-            c20 = TL.MultiplyAdd(a, b0, c20);
-            c21 = TL.MultiplyAdd(a, b1, c21);
-            a = TL.Broadcast(ap[3]);
-            c30 = TL.MultiplyAdd(a, b0, c30);
-            c31 = TL.MultiplyAdd(a, b1, c31);
-            a = TL.Broadcast(ap[4]);
-            c40 = TL.MultiplyAdd(a, b0, c40);
-            c41 = TL.MultiplyAdd(a, b1, c41);
-            a = TL.Broadcast(ap[5]);
-            c50 = TL.MultiplyAdd(a, b0, c50);
-            c51 = TL.MultiplyAdd(a, b1, c51);
-            ap += Rows;
-            bp += step;
+            TVec b0 = TL.Load(b);
+            TVec b1 = TL.Load(b + w);
+            TVec x = TL.Broadcast(*a0);
+            c00 = TL.MultiplyAdd(x, b0, c00);
+            c01 = TL.MultiplyAdd(x, b1, c01);
+            x = TL.Broadcast(*a1);
+            c10 = TL.MultiplyAdd(x, b0, c10);
+            c11 = TL.MultiplyAdd(x, b1, c11);
+            x = TL.Broadcast(*a2);
+            c20 = TL.MultiplyAdd(x, b0, c20);
+            c21 = TL.MultiplyAdd(x, b1, c21);
+            x = TL.Broadcast(*a3);
+            c30 = TL.MultiplyAdd(x, b0, c30);
+            c31 = TL.MultiplyAdd(x, b1, c31);
+            x = TL.Broadcast(*a4);
+            c40 = TL.MultiplyAdd(x, b0, c40);
+            c41 = TL.MultiplyAdd(x, b1, c41);
+            x = TL.Broadcast(*a5);
+            c50 = TL.MultiplyAdd(x, b0, c50);
+            c51 = TL.MultiplyAdd(x, b1, c51);
+            a0 += aStep;
+            a1 += aStep;
+            a2 += aStep;
+            a3 += aStep;
+            a4 += aStep;
+            a5 += aStep;
+            b += bStep;
         }
 
         TL.Store(c, c00);
@@ -93,7 +105,7 @@ internal static unsafe class MicroKernels
     /// The same tile product one element at a time with <see cref="IFloatingPointIeee754{TSelf}.FusedMultiplyAdd"/>
     /// (the reference the vector paths must equal bit for bit): each element's chain runs over k in order.
     /// </summary>
-    public static void ScalarTile<T>(int kc, T* ap, T* bp, int cols, T* c, nint ldc, bool load)
+    public static void ScalarTile<T>(int kc, T* a, nint aRow, nint aStep, int lastRow, T* b, nint bStep, int cols, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r = 0; r < Rows; r++)
@@ -101,13 +113,13 @@ internal static unsafe class MicroKernels
             for (int j = 0; j < cols; j++)
             {
                 T acc = load ? c[(r * ldc) + j] : T.Zero;
-                T* a = ap + r;
-                T* b = bp + j;
+                T* x = a + (Math.Min(r, lastRow) * aRow);
+                T* y = b + j;
                 for (int k = 0; k < kc; k++)
                 {
-                    acc = T.FusedMultiplyAdd(*a, *b, acc);
-                    a += Rows;
-                    b += cols;
+                    acc = T.FusedMultiplyAdd(*x, *y, acc);
+                    x += aStep;
+                    y += bStep;
                 }
 
                 c[(r * ldc) + j] = acc;

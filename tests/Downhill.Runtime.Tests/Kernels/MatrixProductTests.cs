@@ -10,8 +10,9 @@ namespace Downhill.Runtime.Tests.Kernels;
 /// </summary>
 public class MatrixProductTests
 {
-    /// <summary>m, n, k: ones, odd sizes, sizes around the 6-row and 4/8/16/32-column tiles, and sizes that cross
-    /// the 96-row, 256-deep and 1024-column blocks.</summary>
+    /// <summary>m, n, k: ones, odd sizes, sizes around the 6-row and 4/8/16/32-column tiles, sizes that cross
+    /// the 96-row, 256-deep and 1024-column blocks, and both sides of the 256 uses below which a row-major operand
+    /// is read in place rather than packed (n for A, m for B).</summary>
     public static readonly TheoryData<int, int, int> Shapes = new()
     {
         { 1, 1, 1 },
@@ -26,6 +27,8 @@ public class MatrixProductTests
         { 13, 19, 600 },
         { 7, 1030, 3 },
         { 64, 64, 300 },
+        { 300, 40, 20 },
+        { 257, 270, 9 },
     };
 
     internal static KernelPath[] Paths()

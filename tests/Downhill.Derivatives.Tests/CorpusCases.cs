@@ -126,6 +126,18 @@ internal static class CorpusCases
         Add(Flow.UnaryAndLocalsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
         Add(Flow.NonFiniteTestsLoss.Instance, NonFiniteDomain);
 
+        // The span functions of Fn (docs/stdlib.md): reductions.
+        Add(SpanLibrary.SumOfLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal), C(U(0.5, 1.5))]));
+        Add(SpanLibrary.MeanLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        Add(SpanLibrary.DotLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Scaled(Normal, 0.5))]));
+        Add(SpanLibrary.SquaredNormLoss.Instance, Of([V(4, Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(SpanLibrary.NormLoss.Instance, Of([V(3, Normal)], columns: [R(3, Normal)]));
+        Add(SpanLibrary.VarianceAndStdDevLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]));
+        Add(SpanLibrary.ProdLoss.Instance, Of([V(4, U(0.5, 1.5))], columns: [C(U(0.5, 1.5))]));
+        Add(SpanLibrary.MaxMinLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 5) > 0.2) && BottomTwoGap(s.At[0]) > 0.2));
+        AddSingle(SpanLibrary.SmoothReductionsFLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        AddSingle(SpanLibrary.ProdMaxMinFLoss.Instance, Of([V(4, U(0.5, 1.5))], columns: [R(4, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 4) > 0.2) && BottomTwoGap(s.At[0]) > 0.1));
+
         // Single precision.
         AddSingle(SinglePrecision.SquaredFLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
         AddSingle(SinglePrecision.LogisticFLoss.Instance, Of([V(3, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), I(0, 2)]));
@@ -196,6 +208,13 @@ internal static class CorpusCases
     {
         var v = Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)).OrderDescending().ToArray();
         return v[0] - v[1];
+    }
+
+    /// <summary>The gap between the two smallest values (a Min without a near-tie).</summary>
+    private static double BottomTwoGap(double[] v)
+    {
+        var sorted = v.Order().ToArray();
+        return sorted[1] - sorted[0];
     }
 
     private static bool PartialSumsAvoid(Sample s, int row, double threshold, double margin)

@@ -162,7 +162,7 @@ internal sealed partial class IrParser
                 symbols[p] = pname;
                 types[pname] = t.Value;
                 bool isArray = t.Value is IrType.RealArray or IrType.IntArray;
-                bool writable = isArray && !isMain && IsWritableSpan(p.Type);
+                bool writable = isArray && IsWritableSpan(p.Type);
                 if (!writable)
                 {
                     argumentNames.Add(pname);

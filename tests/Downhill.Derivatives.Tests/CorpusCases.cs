@@ -138,6 +138,20 @@ internal static class CorpusCases
         AddSingle(SpanLibrary.SmoothReductionsFLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
         AddSingle(SpanLibrary.ProdMaxMinFLoss.Instance, Of([V(4, U(0.5, 1.5))], columns: [R(4, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 4) > 0.2) && BottomTwoGap(s.At[0]) > 0.1));
 
+        // The span functions of Fn: into a scratch array.
+        Add(SpanLibrary.MatVecLogSoftmaxLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(3, Normal), I(0, 4)]));
+        Add(SpanLibrary.SoftmaxOfLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]));
+        Add(SpanLibrary.CumSumOfLoss.Instance, Of([V(4, Normal)], columns: [R(4, Normal)]));
+        Add(SpanLibrary.OuterOfLoss.Instance, Of([V(3, Normal), V(2, Normal)], columns: [R(6, Normal)]));
+        Add(SpanLibrary.MatMulOfLoss.Instance, Of([V(6, Scaled(Normal, 0.5)), V(6, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        Add(SpanLibrary.ClipOfLoss.Instance, Of([V(5, Avoiding(Scaled(Normal, 0.8), 0.15, -0.5, 0.5)), P(U(-0.53, -0.47)), P(U(0.47, 0.53))], columns: [R(5, Normal)]));
+        Add(SpanLibrary.WhereOfLoss.Instance, Of([V(4, Normal), V(4, Normal)], columns: [I(0, 5)]));
+        Add(SpanLibrary.SortOfLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]).Where(s => Rows3(r => SortedGap(s, r, 5) > 0.15)));
+        Add(SpanLibrary.InPlaceHelpersLoss.Instance, Of([V(4, Scaled(Normal, 0.5)), P(U(0.3, 0.8))], columns: [R(4, Normal)]));
+        AddSingle(SpanLibrary.ScratchSmoothFLoss.Instance, Of([V(6, Scaled(Normal, 0.5))], columns: [R(2, Normal), I(0, 3)]));
+        AddSingle(SpanLibrary.ScratchSelectFLoss.Instance, Of([V(4, Avoiding(Scaled(Normal, 0.8), 0.25, -0.5, 0.5)), V(4, Normal)], columns: [R(4, Avoiding(Normal, 0.2, 0))]).Where(s =>
+            Rows3(r => MinGap(Enumerable.Range(0, 4).Select(i => s.Col(0, r, i) > 0 ? Math.Clamp(s.At[0][i], -0.5, 0.5) : s.At[1][i])) > 0.3)));
+
         // Single precision.
         AddSingle(SinglePrecision.SquaredFLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
         AddSingle(SinglePrecision.LogisticFLoss.Instance, Of([V(3, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), I(0, 2)]));
@@ -208,6 +222,15 @@ internal static class CorpusCases
     {
         var v = Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)).OrderDescending().ToArray();
         return v[0] - v[1];
+    }
+
+    /// <summary>The smallest gap between the values w_i·x_i of a row (a Sort without near-ties).</summary>
+    private static double SortedGap(Sample s, int row, int n) => MinGap(Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)));
+
+    private static double MinGap(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return Enumerable.Range(1, v.Length - 1).Min(i => v[i] - v[i - 1]);
     }
 
     /// <summary>The gap between the two smallest values (a Min without a near-tie).</summary>

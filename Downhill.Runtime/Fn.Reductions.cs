@@ -1,8 +1,8 @@
 namespace Downhill;
 
-// Reductions of a span, written in the loss language: the generator reads this file (embedded in it) and
-// differentiates these bodies with the loss in every mode; outside losses they are ordinary methods.
-// Each has a double and a float overload (the float one has the double one's documentation).
+// Reductions of a span, written in the loss language. The generator reads this file (embedded
+// in it) and differentiates these bodies with the loss in every mode (docs/stdlib.md); outside losses they are
+// ordinary methods. Each has a double and a float overload (the float one has the double one's documentation).
 public static partial class Fn
 {
     /// <summary>Σ x_i (0 for an empty span). ∂/∂x_i = 1.</summary>

@@ -1,8 +1,8 @@
 namespace Downhill;
 
-// Functions that write into a caller's scratch span, written in the loss language: the generator reads this file (embedded in it) and
-// differentiates these bodies with the loss in every mode; outside losses they are ordinary methods.
-// Each has a double and a float overload (the float one has the double one's documentation).
+// Functions that write into a caller's scratch span (the result, their last argument), written in the loss language. The generator reads this file (embedded
+// in it) and differentiates these bodies with the loss in every mode (docs/stdlib.md); outside losses they are
+// ordinary methods. Each has a double and a float overload (the float one has the double one's documentation).
 public static partial class Fn
 {
     /// <summary>

@@ -259,4 +259,110 @@ public static partial class SpanLibrary
         Fn.Sort(q, s);
         return s[3] * s[3] + s[0] * s[1] + Fn.Dot(s, x);
     }
+
+    // Linear algebra on small dense matrices (n × n, stored by rows; n from the parameter's length, 1 to 6).
+    [Loss]
+    public static double CholeskyOf([Param] ReadOnlySpan<double> a, double c)
+    {
+        int n = 0;
+        while (n * n < a.Length)
+        {
+            n++;
+        }
+
+        double[] l = new double[n * n];
+        Fn.Cholesky(a, n, l);
+        double s = 0;
+        for (int i = 0; i < n * n; i++)
+        {
+            s += Math.Sin(l[i]) * (i % 3 + 1);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            s += Math.Log(l[i * n + i]) * c;
+        }
+
+        return s;
+    }
+
+    [Loss]
+    public static double LogDetAndTrace([Param] ReadOnlySpan<double> a, double c)
+    {
+        int n = 0;
+        while (n * n < a.Length)
+        {
+            n++;
+        }
+
+        double t = Fn.Trace(a, n);
+        return Fn.LogDet(a, n) * c + 0.1 * t * t;
+    }
+
+    [Loss]
+    public static double SolveOf([Param] ReadOnlySpan<double> a, [Param] ReadOnlySpan<double> b)
+    {
+        int n = b.Length;
+        double[] x = new double[n];
+        Fn.Solve(a, b, n, x);
+        double s = Fn.SquaredNorm(x);
+        for (int i = 0; i < n; i++)
+        {
+            s += Math.Sin(x[i]);
+        }
+
+        return s;
+    }
+
+    [Loss]
+    public static double CholeskySolveOf([Param] ReadOnlySpan<double> a, [Param] ReadOnlySpan<double> b)
+    {
+        int n = b.Length;
+        double[] l = new double[n * n];
+        Fn.Cholesky(a, n, l);
+        double[] x = new double[n];
+        Fn.CholeskySolve(l, b, n, x);
+        return Fn.Dot(b, x) + Fn.SquaredNorm(x);
+    }
+
+    [Loss]
+    public static double InverseOf([Param] ReadOnlySpan<double> a, double c)
+    {
+        int n = 0;
+        while (n * n < a.Length)
+        {
+            n++;
+        }
+
+        double[] inverse = new double[n * n];
+        Fn.Inverse(a, n, inverse);
+        return Fn.SquaredNorm(inverse) + c * Fn.Trace(inverse, n);
+    }
+
+    [Loss]
+    public static double DetOf([Param] ReadOnlySpan<double> a, double c)
+    {
+        int n = 0;
+        while (n * n < a.Length)
+        {
+            n++;
+        }
+
+        double d = Fn.Det(a, n);
+        return d * d * c + Math.Sin(d);
+    }
+
+    [Loss]
+    public static float LinearAlgebraF([Param] ReadOnlySpan<float> a, [Param] ReadOnlySpan<float> b)
+    {
+        float[] l = new float[9];
+        Fn.Cholesky(a, 3, l);
+        float[] x = new float[3];
+        Fn.CholeskySolve(l, b, 3, x);
+        float[] y = new float[3];
+        Fn.Solve(a, b, 3, y);
+        float[] inverse = new float[9];
+        Fn.Inverse(a, 3, inverse);
+        return Fn.LogDet(a, 3) + Fn.Dot(b, x) + Fn.SquaredNorm(y) + 0.1f * Fn.Det(a, 3) + Fn.Trace(inverse, 3) + Fn.Sum(l);
+    }
 }

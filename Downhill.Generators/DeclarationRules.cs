@@ -44,6 +44,17 @@ internal static class DeclarationRules
         return null;
     }
 
+    /// <summary>The IR type of a <c>Span&lt;T&gt;</c> helper argument (one the helper writes into), or null.</summary>
+    private static IrType? WritableSpanOf(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.ToDisplayString() == "System.Span<T>"
+            ? named.TypeArguments[0].SpecialType switch
+            {
+                SpecialType.System_Double or SpecialType.System_Single => IrType.RealArray,
+                SpecialType.System_Int32 => IrType.IntArray,
+                _ => null,
+            }
+            : null;
+
     private static bool IsReal(ITypeSymbol t) => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
 
     private static SpecialType ElementOf(ITypeSymbol t) =>
@@ -112,20 +123,24 @@ internal static class DeclarationRules
 
     private static void CheckSignature(IMethodSymbol method, MethodDeclarationSyntax syntax, bool isLoss, List<DiagnosticInfo> found)
     {
-        if (!IsReal(method.ReturnType))
+        // A helper may return nothing and write into the Span<T> arguments it is given (Fn.Softmax(z, p), say).
+        bool writesOnly = !isLoss && method.ReturnsVoid;
+        if (!IsReal(method.ReturnType) && !writesOnly)
         {
             found.Add(Info(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString()));
             return;
         }
 
-        bool isFloat = method.ReturnType.SpecialType == SpecialType.System_Single;
+        bool isFloat = writesOnly
+            ? method.Parameters.Select(p => IsReal(p.Type) ? p.Type.SpecialType : ElementOf(p.Type)).FirstOrDefault(t => t is SpecialType.System_Double or SpecialType.System_Single) == SpecialType.System_Single
+            : method.ReturnType.SpecialType == SpecialType.System_Single;
         for (int k = 0; k < method.Parameters.Length; k++)
         {
             var p = method.Parameters[k];
             var parameterSyntax = syntax.ParameterList.Parameters[k];
             SyntaxNode location = parameterSyntax.Type ?? (SyntaxNode)parameterSyntax;
             var kind = KindOf(p);
-            var type = TypeOf(p.Type);
+            var type = TypeOf(p.Type) ?? (isLoss ? null : WritableSpanOf(p.Type));
             string? problem = null;
             if (p.IsParams)
             {

@@ -6,7 +6,7 @@ namespace Downhill;
 /// Numerically stable helpers that losses may call; the generator knows the derivative of each.
 /// Every function has a <see cref="double"/> and a <see cref="float"/> overload.
 /// </summary>
-public static class Fn
+public static partial class Fn
 {
     /// <summary>The logistic function 1 / (1 + e^-x), evaluated without overflow for large |x|.</summary>
     public static double Sigmoid(double x)

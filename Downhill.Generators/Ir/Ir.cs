@@ -129,6 +129,14 @@ internal enum ParamMode : byte
 
     /// <summary>A writable array (Span): accumulated outputs.</summary>
     SpanOut,
+
+    /// <summary>
+    /// A writable array (Span) that the function reads and writes in place: a caller's scratch array handed to a
+    /// [Differentiable] helper's <c>Span&lt;T&gt;</c> parameter (Softmax into it, say). Its adjoint and tangent are
+    /// passed the same way: the adjoint array holds the adjoint of the values after the call on entry and that
+    /// of the values before it on exit.
+    /// </summary>
+    SpanInOut,
 }
 
 /// <summary>One argument of a <see cref="Call"/>.</summary>
@@ -163,6 +171,12 @@ internal sealed record Call(string? Target, string Function, EquatableArray<Call
 
 /// <summary>Allocates a zeroed scratch array of <paramref name="Length"/> elements.</summary>
 internal sealed record Alloc(string Array, Atom Length) : Stmt;
+
+/// <summary>
+/// <c>throw new ExceptionType(Message)</c>: bad input that a function refuses (a matrix that is not positive definite,
+/// say). Every derivative program keeps it where it is, so a derivative fails where its function fails.
+/// </summary>
+internal sealed record Throw(string ExceptionType, string Message) : Stmt;
 
 /// <summary>Pushes a value on the tape (reverse mode's forward sweep).</summary>
 internal sealed record Push(Atom Value, IrType Type) : Stmt;

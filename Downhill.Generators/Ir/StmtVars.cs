@@ -32,7 +32,7 @@ internal static class StmtVars
         Assign a => [a.Target],
         Store st => [st.Array],
         AddTo add => [add.Target],
-        Call c => (c.Target is null ? [] : new[] { c.Target }).Concat(c.Args.Where(a => a.Mode is ParamMode.Ref or ParamMode.SpanOut && a.Atom.Var is not null).Select(a => a.Atom.Var!)),
+        Call c => (c.Target is null ? [] : new[] { c.Target }).Concat(c.Args.Where(a => a.Mode is ParamMode.Ref or ParamMode.SpanOut or ParamMode.SpanInOut && a.Atom.Var is not null).Select(a => a.Atom.Var!)),
         Alloc alloc => [alloc.Array],
         Pop p => [p.Target],
         DualAssign d => [d.Target, d.TangentTarget],

@@ -140,7 +140,7 @@ internal sealed partial class IrParser
             this.model = model;
             this.name = name;
             this.isMain = isMain;
-            isFloat = method.ReturnType.SpecialType == SpecialType.System_Single;
+            isFloat = method.ReturnsVoid ? ComputesInFloat(method) : method.ReturnType.SpecialType == SpecialType.System_Single;
         }
 
         private List<Stmt> Current => blocks.Peek();
@@ -160,28 +160,39 @@ internal sealed partial class IrParser
 
                 string pname = Unique(UserName(p.Name));
                 symbols[p] = pname;
-                argumentNames.Add(pname);
                 types[pname] = t.Value;
                 bool isArray = t.Value is IrType.RealArray or IrType.IntArray;
-                parameters.Add(new IrParam(pname, t.Value, isArray ? ParamMode.Span : ParamMode.In));
+                bool writable = isArray && IsWritableSpan(p.Type);
+                if (!writable)
+                {
+                    argumentNames.Add(pname);
+                }
+
+                parameters.Add(new IrParam(pname, t.Value, writable ? ParamMode.SpanInOut : isArray ? ParamMode.Span : ParamMode.In));
             }
 
             var body = new List<Stmt>();
             blocks.Push(body);
-            if (syntax.ExpressionBody is { } arrow)
+            if (syntax.ExpressionBody is { } arrow && method.ReturnsVoid)
             {
-                var value = LowerAs(arrow.Expression, IrType.Real);
+                // A helper that writes into its Span arguments; its IR function returns 0, which callers ignore.
+                LowerExpressionStatement(arrow.Expression);
+                body.Add(new Return(Atom.Real(0)));
+            }
+            else if (syntax.ExpressionBody is { } valueArrow)
+            {
+                var value = LowerAs(valueArrow.Expression, IrType.Real);
                 body.Add(new Return(value));
             }
             else if (syntax.Body is { } block)
             {
                 var statements = block.Statements;
                 int returns = block.DescendantNodes(n => n is not LocalFunctionStatementSyntax and not AnonymousFunctionExpressionSyntax).OfType<ReturnStatementSyntax>().Count();
-                simpleReturn = returns == 1 && statements.Count > 0 && statements[statements.Count - 1] is ReturnStatementSyntax;
+                simpleReturn = !method.ReturnsVoid && returns == 1 && statements.Count > 0 && statements[statements.Count - 1] is ReturnStatementSyntax;
                 LowerStatements(statements);
                 if (!simpleReturn)
                 {
-                    body.Add(new Return(Atom.Of(EnsureReturnValue())));
+                    body.Add(new Return(method.ReturnsVoid ? Atom.Real(0) : Atom.Of(EnsureReturnValue())));
                 }
             }
             else

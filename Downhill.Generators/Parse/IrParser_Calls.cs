@@ -122,28 +122,36 @@ internal sealed partial class IrParser
         private Atom LowerHelperCall(InvocationExpressionSyntax invocation, IMethodSymbol target)
         {
             target = target.OriginalDefinition;
+            bool library = false;
+            if (StandardLibrary.IsLibraryFunction(target) && StandardLibrary.SourceOf(parser.compilation, target) is { } source)
+            {
+                // Fn's span functions: their bodies come from the runtime's source, embedded in the generator.
+                target = source;
+                library = true;
+            }
+
             string helper = parser.HelperName(target, out bool isNew);
             if (isNew)
             {
                 var declaration = target.DeclaringSyntaxReferences.Select(r => r.GetSyntax(parser.cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-                if (declaration is null || !target.IsStatic || target.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+                if (declaration is null || !target.IsStatic || !target.ReturnsVoid && target.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
                 {
                     string why = target.MethodKind == MethodKind.LocalFunction
                         ? "it is a local function; declare it as a static [Differentiable] method of a class instead"
                         : declaration is null
                             ? "its source is not in this project (it comes from a referenced assembly); write the helper in this project"
-                            : "a [Differentiable] helper must be static and return double or float";
+                            : "a [Differentiable] helper must be static and return double, float or void";
                     Report(DiagnosticDescriptors.UnknownMethod, invocation, target.MethodKind == MethodKind.LocalFunction ? target.Name : target.ContainingType.Name + "." + target.Name, why);
                     return Atom.Real(0);
                 }
 
-                if ((target.ReturnType.SpecialType == SpecialType.System_Single) != isFloat)
+                if (!target.ReturnsVoid && (target.ReturnType.SpecialType == SpecialType.System_Single) != isFloat)
                 {
                     ReportPrecision(invocation, $"'{invocation}'", $"a [Differentiable] helper called from {LossKind} returns {Real}; declare '{target.Name}' to return {Real}");
                     return Atom.Real(0);
                 }
 
-                var helperModel = parser.compilation.GetSemanticModel(declaration.SyntaxTree);
+                var helperModel = StandardLibrary.Holding(parser.compilation, declaration.SyntaxTree).GetSemanticModel(declaration.SyntaxTree);
                 int errorsBefore = parser.diagnostics.Count(d => DiagnosticDescriptors.ById(d.Info.Id).DefaultSeverity == DiagnosticSeverity.Error);
                 var builder = new FunctionBuilder(parser, target, declaration, helperModel, helper, isMain: false);
                 var function = builder.Build();
@@ -151,6 +159,11 @@ internal sealed partial class IrParser
                 if (errorsAfter > errorsBefore)
                 {
                     parser.HelperFailed = true;
+                    if (library)
+                    {
+                        // The user cannot fix the library's source: say so where it is called.
+                        Report(DiagnosticDescriptors.InternalError, invocation, method.Name, $"the library function 'Fn.{target.Name}' could not be read as a differentiable method");
+                    }
                 }
 
                 parser.helpers.Add(function);
@@ -171,12 +184,25 @@ internal sealed partial class IrParser
                 if (pt is IrType.RealArray or IrType.IntArray)
                 {
                     var array = LowerArrayName(arguments[k].Expression);
-                    args.Add(new CallArg(array is null ? Atom.Real(0) : Atom.Of(array), ParamMode.Span));
+                    bool writes = IsWritableSpan(parametersOfTarget[k].Type);
+                    if (writes && array is not null && !IsWritableArray(array))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedExpression, arguments[k], $"'{arguments[k]}' is passed to the parameter '{parametersOfTarget[k].Name}' of '{target.Name}', which writes into it; pass a local scratch array ('new {Real}[n]' or 'stackalloc {Real}[n]')");
+                    }
+
+                    args.Add(new CallArg(array is null ? Atom.Real(0) : Atom.Of(array), writes ? ParamMode.SpanInOut : ParamMode.Span));
                 }
                 else if (pt is { } scalar)
                 {
                     args.Add(new CallArg(LowerAs(arguments[k].Expression, scalar), ParamMode.In));
                 }
+            }
+
+            ReportAliasedOutputs(invocation, target, args);
+            if (target.ReturnsVoid)
+            {
+                Current.Add(new Call(null, helper, args.ToEquatableArray()));
+                return Atom.Real(0);
             }
 
             var result = Temp(IrType.Real);

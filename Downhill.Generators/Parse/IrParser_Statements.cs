@@ -128,7 +128,17 @@ internal sealed partial class IrParser
                     return [loop.Continue];
                 }
 
+                case ThrowStatementSyntax throwStatement:
+                    LowerThrow(throwStatement);
+                    return NoFlags;
                 case ReturnStatementSyntax ret:
+                    if (ret.Expression is null && method.ReturnsVoid)
+                    {
+                        // return; in a helper that writes into its Span arguments: a flag, as every early return.
+                        Current.Add(new Assign(EnsureReturnFlag(), Op.Copy, Args(Atom.Bool(true))));
+                        return [EnsureReturnFlag()];
+                    }
+
                     if (ret.Expression is null)
                     {
                         Report(DiagnosticDescriptors.UnsupportedStatement, statement, "return", "a loss must return a value");
@@ -299,8 +309,12 @@ internal sealed partial class IrParser
                 case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression):
                     LowerIncrement(prefix.Operand, prefix.IsKind(SyntaxKind.PreIncrementExpression), prefix);
                     return;
+                case InvocationExpressionSyntax invocation when model.GetSymbolInfo(invocation, parser.cancellationToken).Symbol is IMethodSymbol { ReturnsVoid: true }:
+                    // A [Differentiable] method that writes into the scratch arrays it is given (Fn.Softmax(z, p)).
+                    LowerInvocation(invocation);
+                    return;
                 default:
-                    Report(DiagnosticDescriptors.UnsupportedStatement, expression, "expression", "only assignments, ++ and -- may stand as statements (a call's result must be used)");
+                    Report(DiagnosticDescriptors.UnsupportedStatement, expression, "expression", "only assignments, ++, -- and calls of void [Differentiable] methods may stand as statements (a call's result must be used)");
                     return;
             }
         }

@@ -67,7 +67,8 @@ internal static class Activity
                         Mark(add.Target);
                         break;
                     case Call call:
-                        if (call.Args.Any(arg => arg.Mode is ParamMode.In or ParamMode.Span && IsActive(arg.Atom)))
+                        // An in-out array is an input (what the callee reads of it) and an output (what it writes).
+                        if (call.Args.Any(arg => arg.Mode is ParamMode.In or ParamMode.Span or ParamMode.SpanInOut && IsActive(arg.Atom)))
                         {
                             if (call.Target is not null)
                             {
@@ -76,7 +77,7 @@ internal static class Activity
 
                             foreach (var arg in call.Args)
                             {
-                                if (arg.Mode is ParamMode.Ref or ParamMode.SpanOut && arg.Atom.Var is { } v)
+                                if (arg.Mode is ParamMode.Ref or ParamMode.SpanOut or ParamMode.SpanInOut && arg.Atom.Var is { } v)
                                 {
                                     Mark(v);
                                 }

@@ -50,7 +50,9 @@ internal sealed partial class AdjointTransform
         {
             if (activeNames.Contains(p.Name))
             {
-                parameters.Add(new IrParam(AdjointName(p.Name), p.Type, p.Type == IrType.Real ? ParamMode.Ref : ParamMode.SpanOut));
+                // An in-out array's adjoint is in-out too: the adjoint of its values after the call comes in, that of its values before the call goes out.
+                var mode = p.Type == IrType.Real ? ParamMode.Ref : p.Mode == ParamMode.SpanInOut ? ParamMode.SpanInOut : ParamMode.SpanOut;
+                parameters.Add(new IrParam(AdjointName(p.Name), p.Type, mode));
             }
         }
 

@@ -38,6 +38,10 @@ internal sealed partial class AdjointTransform
                     }
 
                     break;
+                case Throw:
+                    // Refused input: the forward sweep stops where the function would.
+                    forward.Add(s);
+                    break;
                 case If branch:
                     SweepIf(branch, forward, rev, loopDepth);
                     break;
@@ -154,9 +158,25 @@ internal sealed partial class AdjointTransform
             forward.Add(new Push(Atom.Of(call.Target!), IrType.Real));
         }
 
-        forward.Add(call);
         var mask = call.Args.Select(arg => IsActive(arg.Atom)).ToArray();
-        if (mask.Any(m => m))
+        bool differentiated = mask.Any(m => m);
+
+        // An array the callee writes in place is copied to the tape first: the callee's adjoint replays the
+        // callee from the values before the call (one copy), and a reverse read of another statement may see
+        // them after that (a second copy, restored once the adjoint has run). The replay copies go on last so
+        // that they come off first.
+        var inOut = call.Args.Where(arg => arg.Mode == ParamMode.SpanInOut && arg.Atom.Var is not null).Select(arg => arg.Atom.Var!).Distinct().ToList();
+        var after = inOut.Where(x => MustRestoreAfter(call, x)).ToList();
+        var replay = differentiated ? inOut : [];
+        var afterCopies = after.Select(x => SaveArray(x, forward)).ToList();
+        var replayCopies = replay.Select(x => SaveArray(x, forward)).ToList();
+        forward.Add(call);
+        for (int k = replay.Count - 1; k >= 0; k--)
+        {
+            RestoreArray(replay[k], replayCopies[k], rev);
+        }
+
+        if (differentiated)
         {
             var args = call.Args.ToList();
             bool targetActive = call.Target is not null && IsActive(call.Target);
@@ -166,7 +186,13 @@ internal sealed partial class AdjointTransform
                 if (mask[k])
                 {
                     var arg = call.Args[k];
-                    args.Add(new CallArg(Atom.Of(Adj(arg.Atom.Var!)), arg.Mode == ParamMode.Span ? ParamMode.SpanOut : ParamMode.Ref));
+                    var mode = arg.Mode switch
+                    {
+                        ParamMode.Span => ParamMode.SpanOut,
+                        ParamMode.SpanInOut => ParamMode.SpanInOut,
+                        _ => ParamMode.Ref,
+                    };
+                    args.Add(new CallArg(Atom.Of(Adj(arg.Atom.Var!)), mode));
                 }
             }
 
@@ -175,6 +201,11 @@ internal sealed partial class AdjointTransform
             {
                 rev.Add(new Assign(Adj(call.Target!), Op.Copy, new EquatableArray<Atom>([Zero(IrType.Real)])));
             }
+        }
+
+        for (int k = after.Count - 1; k >= 0; k--)
+        {
+            RestoreArray(after[k], afterCopies[k], rev);
         }
 
         if (store)
@@ -269,6 +300,44 @@ internal sealed partial class AdjointTransform
         var header = new EquatableArray<Stmt>([new Assign(go, Op.Gt, new EquatableArray<Atom>([Atom.Of(count), Atom.Int(0)]))]);
         bodyReverse.Add(new Assign(count, Op.Sub, one));
         rev.Add(new Loop(header, Atom.Of(go), bodyReverse.ToEquatableArray()));
+    }
+
+    /// <summary>
+    /// Pushes every element of <paramref name="array"/> (in order) in <paramref name="forward"/>; returns the element
+    /// temporary, which <see cref="RestoreArray"/> pops into, so that forward over reverse gives push and pop one tangent.
+    /// </summary>
+    private string SaveArray(string array, List<Stmt> forward)
+    {
+        var elementType = b.TypeOf(array) == IrType.RealArray ? IrType.Real : IrType.Int;
+        string element = b.Temp(elementType);
+        string length = b.Temp(IrType.Int);
+        string i = b.Temp(IrType.Int);
+        string more = b.Temp(IrType.Bool);
+        forward.Add(new Assign(length, Op.Length, new EquatableArray<Atom>([Atom.Of(array)])));
+        forward.Add(new Assign(i, Op.Copy, new EquatableArray<Atom>([Atom.Int(0)])));
+        var header = new EquatableArray<Stmt>([new Assign(more, Op.Lt, new EquatableArray<Atom>([Atom.Of(i), Atom.Of(length)]))]);
+        var body = new EquatableArray<Stmt>([
+            new Assign(element, Op.Load, new EquatableArray<Atom>([Atom.Of(array), Atom.Of(i)])),
+            new Push(Atom.Of(element), elementType),
+            new Assign(i, Op.Add, new EquatableArray<Atom>([Atom.Of(i), Atom.Int(1)])),
+        ]);
+        forward.Add(new Loop(header, Atom.Of(more), body));
+        return element;
+    }
+
+    /// <summary>Pops the elements that <see cref="SaveArray"/> pushed back into <paramref name="array"/> (last first).</summary>
+    private void RestoreArray(string array, string element, List<Stmt> reverse)
+    {
+        string i = b.Temp(IrType.Int);
+        string more = b.Temp(IrType.Bool);
+        reverse.Add(new Assign(i, Op.Length, new EquatableArray<Atom>([Atom.Of(array)])));
+        var header = new EquatableArray<Stmt>([new Assign(more, Op.Gt, new EquatableArray<Atom>([Atom.Of(i), Atom.Int(0)]))]);
+        var body = new EquatableArray<Stmt>([
+            new Assign(i, Op.Sub, new EquatableArray<Atom>([Atom.Of(i), Atom.Int(1)])),
+            new Pop(element),
+            new Store(array, Atom.Of(i), Atom.Of(element)),
+        ]);
+        reverse.Add(new Loop(header, Atom.Of(more), body));
     }
 
     private static Atom Zero(IrType type) => type switch

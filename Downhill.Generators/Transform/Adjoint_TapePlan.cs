@@ -49,6 +49,12 @@ internal sealed partial class AdjointTransform
                 Store st => st.Array,
                 _ => null,
             };
+            if (s is Call written)
+            {
+                // Arrays a callee writes in place.
+                assigns.UnionWith(written.Args.Where(arg => arg.Mode == ParamMode.SpanInOut && arg.Atom.Var is not null).Select(arg => arg.Atom.Var!));
+            }
+
             if (target is not null)
             {
                 assigns.Add(target);
@@ -429,6 +435,21 @@ internal sealed partial class AdjointTransform
 
         var at = places[statement];
         return list.Any(u => !RestoredBy(u, target) && (places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any()));
+    }
+
+    /// <summary>
+    /// Whether a reverse read other than <paramref name="call"/>'s own can see the values that <paramref name="call"/>
+    /// overwrites in the in-out array <paramref name="array"/> (another call reads it before, or in a loop with it).
+    /// </summary>
+    private bool MustRestoreAfter(Call call, string array)
+    {
+        if (!needed.Contains(array) || !uses.TryGetValue(array, out var list))
+        {
+            return false;
+        }
+
+        var at = places[call];
+        return list.Any(u => !ReferenceEquals(u, call) && !RestoredBy(u, array) && (places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any()));
     }
 
     /// <summary>Whether the reverse read <paramref name="use"/> of <paramref name="counter"/> is in (or is) a counted loop that restores the counter itself.</summary>

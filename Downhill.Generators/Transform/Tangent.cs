@@ -51,7 +51,7 @@ internal sealed class TangentTransform
         for (int k = 0; k < function.Params.Count; k++)
         {
             var p = function.Params[k];
-            if (!mask[k] && active.Contains(p.Name) && p.Mode is ParamMode.Ref or ParamMode.SpanOut)
+            if (!mask[k] && active.Contains(p.Name) && p.Mode is ParamMode.Ref or ParamMode.SpanOut or ParamMode.SpanInOut)
             {
                 throw new InvalidOperationException($"Output '{p.Name}' of '{function.Name}' receives derivatives but has no tangent.");
             }
@@ -238,6 +238,9 @@ internal sealed class TangentTransform
                 }
 
                 output.Add(pop);
+                break;
+            case Throw:
+                output.Add(s);
                 break;
             case Return ret:
                 output.Add(new Assign(ResultTangent, Op.Copy, new EquatableArray<Atom>([Tan(ret.Value)])));

@@ -126,6 +126,40 @@ internal static class CorpusCases
         Add(Flow.UnaryAndLocalsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
         Add(Flow.NonFiniteTestsLoss.Instance, NonFiniteDomain);
 
+        // The span functions of Fn (docs/stdlib.md): reductions.
+        Add(SpanLibrary.SumOfLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal), C(U(0.5, 1.5))]));
+        Add(SpanLibrary.MeanLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        Add(SpanLibrary.DotLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Scaled(Normal, 0.5))]));
+        Add(SpanLibrary.SquaredNormLoss.Instance, Of([V(4, Normal)], columns: [C(U(0.5, 1.5))]));
+        Add(SpanLibrary.NormLoss.Instance, Of([V(3, Normal)], columns: [R(3, Normal)]));
+        Add(SpanLibrary.VarianceAndStdDevLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]));
+        Add(SpanLibrary.ProdLoss.Instance, Of([V(4, U(0.5, 1.5))], columns: [C(U(0.5, 1.5))]));
+        Add(SpanLibrary.MaxMinLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 5) > 0.2) && BottomTwoGap(s.At[0]) > 0.2));
+        AddSingle(SpanLibrary.SmoothReductionsFLoss.Instance, Of([V(4, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        AddSingle(SpanLibrary.ProdMaxMinFLoss.Instance, Of([V(4, U(0.5, 1.5))], columns: [R(4, Normal)]).Where(s => Rows3(r => TopTwoGap(s, r, 4) > 0.2) && BottomTwoGap(s.At[0]) > 0.1));
+
+        // The span functions of Fn: into a scratch array.
+        Add(SpanLibrary.MatVecLogSoftmaxLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(3, Normal), I(0, 4)]));
+        Add(SpanLibrary.SoftmaxOfLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]));
+        Add(SpanLibrary.CumSumOfLoss.Instance, Of([V(4, Normal)], columns: [R(4, Normal)]));
+        Add(SpanLibrary.OuterOfLoss.Instance, Of([V(3, Normal), V(2, Normal)], columns: [R(6, Normal)]));
+        Add(SpanLibrary.MatMulOfLoss.Instance, Of([V(6, Scaled(Normal, 0.5)), V(6, Scaled(Normal, 0.5))], columns: [R(4, Normal)]));
+        Add(SpanLibrary.ClipOfLoss.Instance, Of([V(5, Avoiding(Scaled(Normal, 0.8), 0.15, -0.5, 0.5)), P(U(-0.53, -0.47)), P(U(0.47, 0.53))], columns: [R(5, Normal)]));
+        Add(SpanLibrary.WhereOfLoss.Instance, Of([V(4, Normal), V(4, Normal)], columns: [I(0, 5)]));
+        Add(SpanLibrary.SortOfLoss.Instance, Of([V(5, Normal)], columns: [R(5, Normal)]).Where(s => Rows3(r => SortedGap(s, r, 5) > 0.15)));
+        Add(SpanLibrary.InPlaceHelpersLoss.Instance, Of([V(4, Scaled(Normal, 0.5)), P(U(0.3, 0.8))], columns: [R(4, Normal)]));
+        AddSingle(SpanLibrary.ScratchSmoothFLoss.Instance, Of([V(6, Scaled(Normal, 0.5))], columns: [R(2, Normal), I(0, 3)]));
+        AddSingle(SpanLibrary.ScratchSelectFLoss.Instance, Of([V(4, Avoiding(Scaled(Normal, 0.8), 0.25, -0.5, 0.5)), V(4, Normal)], columns: [R(4, Avoiding(Normal, 0.2, 0))]).Where(s =>
+            Rows3(r => MinGap(Enumerable.Range(0, 4).Select(i => s.Col(0, r, i) > 0 ? Math.Clamp(s.At[0][i], -0.5, 0.5) : s.At[1][i])) > 0.3)));
+
+        // The span functions of Fn: linear algebra, n × n with n drawn from 1 to 6 (LinearAlgebraTests checks every n).
+        foreach (var (model, domain) in SizedDomains)
+        {
+            Add(model, r => domain(r, r.Next(1, 7)));
+        }
+
+        AddSingle(SpanLibrary.LinearAlgebraFLoss.Instance, r => new Sample([Spd(r, 3), [.. V(3, Normal)(r)]], [], []));
+
         // Single precision.
         AddSingle(SinglePrecision.SquaredFLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal), C(Normal)]));
         AddSingle(SinglePrecision.LogisticFLoss.Instance, Of([V(3, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), I(0, 2)]));
@@ -136,6 +170,51 @@ internal static class CorpusCases
         AddSingle(SinglePrecision.SoftmaxFLoss.Instance, Of([V(4, Normal)], columns: [I(0, 4)]));
         AddSingle(SinglePrecision.SmoothFunctionsFLoss.Instance, Of([P(Normal)], columns: [C(U(0.5, 1.5))]));
         AddSingle(SinglePrecision.NonFiniteTestsFLoss.Instance, NonFiniteDomain);
+    }
+
+    /// <summary>The linear-algebra losses with their domains at a size n: random symmetric positive definite matrices (autograd's test domain) or well-conditioned general ones.</summary>
+    public static (ILossModel<double> Model, Func<Random, int, Sample> Domain)[] SizedDomains { get; } =
+    [
+        (SpanLibrary.CholeskyOfLoss.Instance, (r, n) => new Sample([Spd(r, n)], [], [C(U(0.5, 1.5))(r)])),
+        (SpanLibrary.LogDetAndTraceLoss.Instance, (r, n) => new Sample([Spd(r, n)], [], [C(U(0.5, 1.5))(r)])),
+        (SpanLibrary.SolveOfLoss.Instance, (r, n) => new Sample([WellConditioned(r, n), [.. V(n, Normal)(r)]], [], [])),
+        (SpanLibrary.CholeskySolveOfLoss.Instance, (r, n) => new Sample([Spd(r, n), [.. V(n, Normal)(r)]], [], [])),
+        (SpanLibrary.InverseOfLoss.Instance, (r, n) => new Sample([WellConditioned(r, n)], [], [C(U(0.5, 1.5))(r)])),
+        (SpanLibrary.DetOfLoss.Instance, (r, n) => new Sample([WellConditioned(r, n)], [], [C(U(0.5, 1.5))(r)])),
+    ];
+
+    /// <summary>A random symmetric positive definite n × n matrix (B Bᵀ + n I) / n + I, eigenvalues at least 2.</summary>
+    public static double[] Spd(Random r, int n)
+    {
+        var b = V(n * n, Normal)(r);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = i == j ? 2 * n : 0;
+                for (int k = 0; k < n; k++)
+                {
+                    s += b[(i * n) + k] * b[(j * n) + k];
+                }
+
+                a[(i * n) + j] = s / n;
+            }
+        }
+
+        return a;
+    }
+
+    /// <summary>A random well-conditioned general n × n matrix: ±1 on the diagonal plus entries of size 0.25/√n (diagonally dominant, |det| near 1).</summary>
+    public static double[] WellConditioned(Random r, int n)
+    {
+        var a = V(n * n, Scaled(Normal, 0.25 / Math.Sqrt(n)))(r);
+        for (int i = 0; i < n; i++)
+        {
+            a[(i * n) + i] += r.NextDouble() < 0.5 ? -1 : 1;
+        }
+
+        return a;
     }
 
     /// <summary>The seeds of the samples every loss is checked at.</summary>
@@ -196,6 +275,22 @@ internal static class CorpusCases
     {
         var v = Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)).OrderDescending().ToArray();
         return v[0] - v[1];
+    }
+
+    /// <summary>The smallest gap between the values w_i·x_i of a row (a Sort without near-ties).</summary>
+    private static double SortedGap(Sample s, int row, int n) => MinGap(Enumerable.Range(0, n).Select(i => s.At[0][i] * s.Col(0, row, i)));
+
+    private static double MinGap(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return Enumerable.Range(1, v.Length - 1).Min(i => v[i] - v[i - 1]);
+    }
+
+    /// <summary>The gap between the two smallest values (a Min without a near-tie).</summary>
+    private static double BottomTwoGap(double[] v)
+    {
+        var sorted = v.Order().ToArray();
+        return sorted[1] - sorted[0];
     }
 
     private static bool PartialSumsAvoid(Sample s, int row, double threshold, double margin)

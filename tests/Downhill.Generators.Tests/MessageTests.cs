@@ -18,6 +18,8 @@ public class MessageTests
         { "return Local(a); static double Local(double v) => v * v;", "DH0003", "local function" },
         { "return double.IsNormal(a) ? 0.0 : a;", "DH0003", "the loss language has IsNaN, IsInfinity, IsPositiveInfinity, IsNegativeInfinity, IsFinite (as conditions)" },
         { "return double.Sqrt(a);", "DH0003", "write Math.Sqrt" },
+        { "double[] p = new double[2]; Fn.Softmax(p, p); return a * p[0];", "DH0002", "one array is passed twice to 'Softmax', which writes into one of them" },
+        { "if (a > 1) { throw new NotSupportedException(\"big\"); } return a;", "DH0001", "throw only 'new ArgumentException(\"message\")'" },
     };
 
     [Theory]

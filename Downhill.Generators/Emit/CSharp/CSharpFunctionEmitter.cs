@@ -70,7 +70,8 @@ internal sealed class CSharpFunctionEmitter : FunctionPrinter
             (IrType.Real, _) => real,
             (IrType.Int, _) => "int",
             (IrType.Bool, _) => "bool",
-            (IrType.RealArray, ParamMode.SpanOut) => "global::System.Span<" + real + ">",
+            (IrType.RealArray, ParamMode.SpanOut or ParamMode.SpanInOut) => "global::System.Span<" + real + ">",
+            (IrType.IntArray, ParamMode.SpanInOut) => "global::System.Span<int>",
             (IrType.RealArray, _) => "global::System.ReadOnlySpan<" + real + ">",
             (IrType.IntArray, _) => "global::System.ReadOnlySpan<int>",
             _ => throw new InvalidOperationException($"No C# type for {type}."),
@@ -176,6 +177,9 @@ internal sealed class CSharpFunctionEmitter : FunctionPrinter
                 break;
             case DualAssign d:
                 W.Line($"({d.Target}, {d.TangentTarget}) = {d.Function}({string.Join(", ", d.Args.Concat(d.Tangents).Select(A))});");
+                break;
+            case Throw t:
+                W.Line($"throw new global::{t.ExceptionType}({Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Message, quote: true)});");
                 break;
             default:
                 throw new InvalidOperationException($"Cannot emit {s.GetType().Name}.");

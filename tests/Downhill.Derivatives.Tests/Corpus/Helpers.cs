@@ -74,6 +74,30 @@ public static class Helpers
         return delta * (a - 0.5 * delta);
     }
 
+    /// <summary>A helper that writes into the caller's scratch array in place: v_i ← a·v_i + sin v_i (it reads what it overwrites).</summary>
+    [Differentiable]
+    public static void Relax(Span<double> v, double a)
+    {
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = a * v[i] + Math.Sin(v[i]);
+        }
+    }
+
+    /// <summary>A helper that fills the second half of its scratch array from the first, then calls <see cref="Relax"/> on it (an in-out array passed on).</summary>
+    [Differentiable]
+    public static double MirrorAndRelax(Span<double> v, double a)
+    {
+        int half = v.Length / 2;
+        for (int i = 0; i < half; i++)
+        {
+            v[half + i] = v[i] * v[i];
+        }
+
+        Relax(v, a);
+        return v[0];
+    }
+
     /// <summary>The float version of <see cref="Square(double)"/>.</summary>
     [Differentiable]
     public static float SquareF(float x) => x * x;

@@ -17,6 +17,9 @@ internal static class GeneratedNames
     /// <summary>The suffixes of the members written for a loss: four derivative methods, two full ones and the descriptor type.</summary>
     public static readonly string[] Suffixes = ["Gradient", "Tangent", "HessianVector", "GradientFull", "HessianVectorFull", "Loss"];
 
+    /// <summary>Members of every descriptor type whose names end in "Loss", so a loss named like their stem names its descriptor like them.</summary>
+    private static readonly string[] DescriptorMembersEndingInLoss = ["SumLoss"];
+
     /// <summary>Every clash of the generated names of <paramref name="loss"/> with the user's names.</summary>
     public static List<DiagnosticInfo> Clashes(IMethodSymbol loss, MethodDeclarationSyntax syntax)
     {
@@ -35,6 +38,12 @@ internal static class GeneratedNames
             {
                 found.Add(Clash(at, loss.Name, $"'{type.Name}' already declares '{generated}', the name of {what} generated for the loss; rename that member or the loss"));
             }
+        }
+
+        string descriptor = loss.Name + "Loss";
+        if (DescriptorMembersEndingInLoss.Contains(descriptor))
+        {
+            found.Add(Clash(at, loss.Name, $"the descriptor type generated for the loss is '{descriptor}', and it implements the runtime's member '{descriptor}' (ILossModel<T>.{descriptor}), which C# does not allow in a type of that name; rename the loss (for instance '{loss.Name}Of')"));
         }
 
         for (int k = 0; k < loss.Parameters.Length; k++)

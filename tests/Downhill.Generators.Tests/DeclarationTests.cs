@@ -24,6 +24,7 @@ public class DeclarationTests
         { "DH0015", "[Loss] public static double [|F|]([Param] double a, double x) => a * x; public static int FTangent;", "'FTangent'" },
         { "DH0015", "[Loss] public static double [|F|]([Param] double a, double x) => a * x; public sealed class FLoss { }", "'FLoss'" },
         { "DH0015", "[Loss] public static double [|F|]([Param] double a, double x) => a * x; public static double FHessianVectorFull => 0;", "'FHessianVectorFull'" },
+        { "DH0015", "[Loss] public static double [|Sum|]([Param] double a, double x) => a * x;", "'SumLoss'" },
         { "DH0015", "[Loss] public static double F([Param] double [|Params|], double x) => Params * x;", "'Params'" },
         { "DH0015", "[Loss] public static double F([Param] double a, [Hyper] double [|Hypers|], double x) => a * Hypers * x;", "'Hypers'" },
         { "DH0013", "[Loss] public static double F([Param] double a, double x) => a * x; [Monitor(nameof(F))] public static int [|Size|](double a) => 1;", "return double" },

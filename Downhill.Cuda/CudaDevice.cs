@@ -4,7 +4,8 @@ using Downhill.Cuda.Native;
 namespace Downhill.Cuda;
 
 /// <summary>
-/// One NVIDIA GPU with a CUDA context of its own (<c>cuCtxCreate</c>): device buffers, modules compiled by NVRTC
+/// One NVIDIA GPU and its primary context (<c>cuDevicePrimaryCtxRetain</c>: the context the CUDA runtime and
+/// libraries such as PyTorch share, rather than a context of its own): device buffers, modules compiled by NVRTC
 /// and cached by the hash of their source (<see cref="ModuleCache"/>), kernel launches and events. Every driver
 /// call is checked (<see cref="CudaException"/>). A machine without a driver or a device is an ordinary outcome
 /// of <see cref="TryOpen"/>, not a crash. Operations make the context current on the calling thread first, so a
@@ -38,7 +39,7 @@ public sealed class CudaDevice : IDisposable
         CudaException.Check(CudaDriverNative.DriverGetVersion(&version), "cuDriverGetVersion");
         DriverVersion = new Version(version / 1000, version % 1000 / 10);
         nint ctx;
-        CudaException.Check(CudaDriverNative.CtxCreate(&ctx, 0, device), "cuCtxCreate", $"device {ordinal} ({Name})");
+        CudaException.Check(CudaDriverNative.DevicePrimaryCtxRetain(&ctx, device), "cuDevicePrimaryCtxRetain", $"device {ordinal} ({Name})");
         context = ctx;
     }
 
@@ -176,7 +177,7 @@ public sealed class CudaDevice : IDisposable
     /// <summary>Creates an event for timing launches (<see cref="CudaEvent.ElapsedMilliseconds"/>).</summary>
     public CudaEvent CreateEvent() => new(this);
 
-    /// <summary>Unloads the modules and destroys the context; buffers must be disposed first.</summary>
+    /// <summary>Unloads the modules and releases the primary context; buffers must be disposed first.</summary>
     public void Dispose()
     {
         if (context == 0)
@@ -195,7 +196,7 @@ public sealed class CudaDevice : IDisposable
             modules.Clear();
         }
 
-        CudaDriverNative.CtxDestroy(context);
+        CudaDriverNative.DevicePrimaryCtxRelease(Handle);
         context = 0;
     }
 

@@ -40,11 +40,11 @@ internal static unsafe partial class CudaDriverNative
     [LibraryImport(LibraryName, EntryPoint = "cuDeviceTotalMem_v2")]
     public static partial int DeviceTotalMem(nuint* bytes, int device);
 
-    [LibraryImport(LibraryName, EntryPoint = "cuCtxCreate_v2")]
-    public static partial int CtxCreate(nint* context, uint flags, int device);
+    [LibraryImport(LibraryName, EntryPoint = "cuDevicePrimaryCtxRetain")]
+    public static partial int DevicePrimaryCtxRetain(nint* context, int device);
 
-    [LibraryImport(LibraryName, EntryPoint = "cuCtxDestroy_v2")]
-    public static partial int CtxDestroy(nint context);
+    [LibraryImport(LibraryName, EntryPoint = "cuDevicePrimaryCtxRelease_v2")]
+    public static partial int DevicePrimaryCtxRelease(int device);
 
     [LibraryImport(LibraryName, EntryPoint = "cuCtxSetCurrent")]
     public static partial int CtxSetCurrent(nint context);

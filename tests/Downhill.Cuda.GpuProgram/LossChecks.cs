@@ -22,9 +22,17 @@ internal static class LossChecks
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]
     public static void Run(CudaDevice device, Report report)
     {
-        Type[] descriptors = [.. typeof(LossChecks).Assembly.GetTypes()
-            .Where(t => t.GetCustomAttribute<GeneratedCodeAttribute>() is not null && t.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static) is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)];
+        // A loop, not a query: the trimming suppressions above do not reach a lambda's generated method.
+        var found = new List<Type>();
+        foreach (Type t in typeof(LossChecks).Assembly.GetTypes())
+        {
+            if (t.GetCustomAttribute<GeneratedCodeAttribute>() is not null && t.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static) is not null)
+            {
+                found.Add(t);
+            }
+        }
+
+        Type[] descriptors = [.. found.OrderBy(t => t.FullName, StringComparer.Ordinal)];
         int withSource = 0;
         foreach (Type t in descriptors)
         {

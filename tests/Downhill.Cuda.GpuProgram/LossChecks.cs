@@ -17,6 +17,8 @@ internal static class LossChecks
     private const int Rows = 300;
     private const int Width = 4;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "This assembly is a trimmer root: every descriptor type and member is kept.")]

@@ -163,4 +163,12 @@ public sealed class TrainingOptions
 
     /// <summary>Bytes per allreduce with <see cref="BucketedAllreduce"/>, and per message of the ordered combination's pipelined chain (default 25 MiB, as PyTorch's DDP; at least 1024).</summary>
     public int AllreduceBucketBytes { get; set; } = 25 << 20;
+
+    /// <summary>
+    /// Where batches are evaluated (default <see cref="Downhill.Device.Cpu"/>): <see cref="Downhill.Device.Cuda"/> on an
+    /// NVIDIA GPU through <c>Downhill.Cuda</c> (refused before training when that cannot be), or
+    /// <see cref="Downhill.Device.Auto"/>: the GPU when a driver, a device and the backend are present, else the CPU with
+    /// one line on standard error saying why. Data-parallel training (<see cref="Communicator"/>) runs on the CPU.
+    /// </summary>
+    public Device Device { get; set; }
 }

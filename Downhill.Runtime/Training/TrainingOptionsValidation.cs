@@ -14,6 +14,7 @@ public static class TrainingOptionsValidation
         }
 
         Check(Enum.IsDefined(options.Reduction), options.Reduction, nameof(options.Reduction), "must be Mean or Sum");
+        Check(Enum.IsDefined(options.Device), options.Device, nameof(options.Device), "must be Cpu, Cuda or Auto");
         Positive(options.LearningRate, nameof(options.LearningRate));
         Check(options.Momentum >= 0 && options.Momentum < 1, options.Momentum, nameof(options.Momentum), "must be in [0, 1)");
         if (options.TrainBatches is int tb)

@@ -44,13 +44,16 @@ internal sealed partial class TrainingRun<T>
     private DataBatch Next(Dataset data) => distributed is null ? data.NextBatch() : distributed.Next(data);
 
     private double EvalLoss(in DataBatch batch) =>
-        distributed is null ? evaluator.Loss(parameters, hypers, batch) : distributed.Loss(parameters, hypers, batch);
+        distributed is not null ? distributed.Loss(parameters, hypers, batch)
+        : onDevice is not null ? onDevice.Loss(parameters, hypers, batch) : evaluator.Loss(parameters, hypers, batch);
 
     private double EvalGradient(in DataBatch batch) =>
-        distributed is null ? evaluator.LossAndGradient(parameters, hypers, batch, gradients) : distributed.LossAndGradient(parameters, hypers, batch, gradients);
+        distributed is not null ? distributed.LossAndGradient(parameters, hypers, batch, gradients)
+        : onDevice is not null ? onDevice.LossAndGradient(parameters, hypers, batch, gradients) : evaluator.LossAndGradient(parameters, hypers, batch, gradients);
 
     private double EvalHessianVector(in DataBatch batch, T[][] tangent, T[][] product) =>
-        distributed is null ? evaluator.HessianVectorProduct(parameters, hypers, batch, tangent, product) : distributed.HessianVectorProduct(parameters, hypers, batch, tangent, product);
+        distributed is not null ? distributed.HessianVectorProduct(parameters, hypers, batch, tangent, product)
+        : onDevice is not null ? onDevice.HessianVectorProduct(parameters, hypers, batch, tangent, product) : evaluator.HessianVectorProduct(parameters, hypers, batch, tangent, product);
 
     private void EvalMonitors(in DataBatch batch, double[] means)
     {

@@ -92,6 +92,7 @@ internal sealed partial class TrainingRun<T> : IDisposable
         this.optimizer = optimizer ?? Optimizer.Create(options.Algo, options);
         evaluator = new BatchEvaluator<T>(model, [.. parameters.Select(p => p.Length)], ThreadsPerRank(options), options.Reduction);
         distributed = CreateDistributed();
+        onDevice = CreateDeviceEvaluator();
         gradients = [.. parameters.Select(p => new T[p.Length])];
         best = [.. parameters.Select(p => (T[])p.Clone())];
         monitorMeans = new double[schema.Monitors.Count];
@@ -120,6 +121,7 @@ internal sealed partial class TrainingRun<T> : IDisposable
             catch
             {
                 evaluator.Dispose();
+                onDevice?.Dispose();
                 throw;
             }
         }
@@ -231,6 +233,7 @@ internal sealed partial class TrainingRun<T> : IDisposable
     public void Dispose()
     {
         evaluator.Dispose();
+        onDevice?.Dispose();
         display?.Dispose();
     }
 

@@ -760,7 +760,7 @@ partial class Losses
         /// <summary>Minimizes the mean of <see cref="Series"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>
         /// <returns>The best parameters, the final metrics, the number of epochs and why training stopped.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
-        public static global::Downhill.MinimizeResult<Params> Minimize(double[] train, double[]? valid = null, Params? init = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null, global::Downhill.CheckpointMismatch? onCheckpointMismatch = null, global::Downhill.ICommunicator? communicator = null, bool? bucketedAllreduce = null, int? allreduceBucketBytes = null)
+        public static global::Downhill.MinimizeResult<Params> Minimize(double[] train, double[]? valid = null, Params? init = null, global::Downhill.Algo? algo = null, double? learningRate = null, double? momentum = null, bool? nesterov = null, int? batchSize = null, global::Downhill.Reduction? reduction = null, int? trainBatches = null, int? validBatches = null, int? validateEvery = null, int? patience = null, double? minImprovement = null, int? maxUpdates = null, double? maxGradientNorm = null, double? maxGradientElem = null, bool? monitorGradients = null, double? rmsHalflife = null, double? rmsRegularizer = null, double? beta1 = null, double? beta2 = null, double? beta1Halflife = null, double? beta2Halflife = null, double? rPropIncrease = null, double? rPropDecrease = null, double? rPropMinStep = null, double? rPropMaxStep = null, double? weightDecay = null, int? seed = null, bool? shuffleRows = null, int? threads = null, bool? showProgress = null, global::System.IProgress<global::Downhill.EpochReport>? progress = null, string? checkpointPath = null, int? checkpointEvery = null, global::System.Threading.CancellationToken? cancellationToken = null, global::Downhill.CheckpointMismatch? onCheckpointMismatch = null, global::Downhill.ICommunicator? communicator = null, bool? bucketedAllreduce = null, int? allreduceBucketBytes = null, global::Downhill.Device? device = null)
         {
             if (init is null)
             {
@@ -919,6 +919,10 @@ partial class Losses
             if (allreduceBucketBytes is { } __AllreduceBucketBytes)
             {
                 options.AllreduceBucketBytes = __AllreduceBucketBytes;
+            }
+            if (device is { } __Device)
+            {
+                options.Device = __Device;
             }
             var result = global::Downhill.Trainer.Minimize<double>(Instance, Columns(train, nameof(train)), valid is null ? null : Columns(valid, nameof(valid)), (init ?? new Params()).ToArrays(), global::System.Array.Empty<double>(), options);
             return new global::Downhill.MinimizeResult<Params>(Params.FromArrays(result.Parameters), result.Train, result.Valid, result.Epochs, result.StopReason);

@@ -243,21 +243,92 @@ internal sealed class CudaBounds
             // "counter < limit" or "counter <= limit" with a growing counter, "counter > limit" or ">=" with a shrinking one.
             var op = counterLeft ? test.Op : test.Op switch { Op.Lt => Op.Gt, Op.Le => Op.Ge, Op.Gt => Op.Lt, Op.Ge => Op.Le, var o => o };
             int sign = op is Op.Lt or Op.Le ? 1 : op is Op.Gt or Op.Ge ? -1 : 0;
-            if (sign == 0 || !OnlySteps(l.Body, counter, sign) || Value(limit) is not { } bound || Entry(block, at, counter) is not { } entry)
+            if (sign == 0 || Steps(l, test, counter, sign) is not { } extra || Value(limit) is not { } bound || Entry(block, at, counter) is not { } entry)
             {
                 return null;
             }
 
             var span = sign > 0 ? new BDiff(bound, entry) : new BDiff(entry, bound);
-            return new BMax0(op is Op.Le or Op.Ge ? Bound.Plus(span, new BConst(1)) : span);
+            return new BMax0(Bound.Plus(op is Op.Le or Op.Ge ? Bound.Plus(span, new BConst(1)) : span, new BConst(extra)));
         }
 
-        /// <summary>Whether every write of <paramref name="counter"/> in the body is a step by a constant of at least 1 in the direction <paramref name="sign"/>, one at the body's top level.</summary>
-        private static bool OnlySteps(EquatableArray<Stmt> body, string counter, int sign)
+        /// <summary>
+        /// Whether the only write of <paramref name="counter"/> in the body is one step by a constant of at least 1 in
+        /// the direction <paramref name="sign"/>, and every trip takes it: 0 extra trips when it is at the body's top
+        /// level, 1 when it is guarded only by "not yet broken out" (a break or early return: the flag that skips the
+        /// step also ends the loop at the next test); null otherwise.
+        /// </summary>
+        private static int? Steps(Loop l, Assign test, string counter, int sign)
         {
-            var writes = IrWalk.All(body).Where(s => StmtVars.Writes(s).Contains(counter)).ToList();
+            var writes = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(counter)).ToList();
             bool Step(Stmt s) => s is Assign { Op: Op.Add or Op.Sub } a && a.Args[0].Var == counter && a.Args[1].IsConst && a.Args[1].Value >= 1 && (a.Op == Op.Add ? 1 : -1) == sign;
-            return writes.Count == 1 && Step(writes[0]) && body.Any(s => ReferenceEquals(s, writes[0]));
+            if (writes.Count != 1 || !Step(writes[0]) || Path(l.Body.ToList(), writes[0]) is not { } guards)
+            {
+                return null;
+            }
+
+            if (guards.Count == 0)
+            {
+                return 0;
+            }
+
+            // The header tests the counter only while a flag is unset: if (!flag) cond = test; else cond = false.
+            var header = l.Header.ToList();
+            int gate = header.FindIndex(s => s is If i && i.Then.Any(t => ReferenceEquals(t, test)));
+            if (gate < 0 || ((If)header[gate]).Cond.Var is not { } g || NegatedFlag(g, header, gate) is not { } flag)
+            {
+                return null;
+            }
+
+            bool onlySet = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(flag)).All(s => s is Assign { Op: Op.Copy } a && a.Args[0].IsConst && a.Args[0].Value != 0);
+            return onlySet && guards.All(x => x.Block[x.Index] is If i && i.Cond.Var is { } c && NegatedFlag(c, x.Block, x.Index) == flag) ? 1 : null;
+        }
+
+        /// <summary>The branches (block and index) around <paramref name="target"/> inside <paramref name="block"/>, outermost first; null when it is not there.</summary>
+        private static List<(List<Stmt> Block, int Index)>? Path(List<Stmt> block, Stmt target)
+        {
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (ReferenceEquals(block[k], target))
+                {
+                    return [];
+                }
+
+                if (block[k] is If i)
+                {
+                    foreach (var branch in new[] { i.Then.ToList(), i.Else.ToList() })
+                    {
+                        if (Path(branch, target) is { } inner)
+                        {
+                            inner.Insert(0, (block, k));
+                            return inner;
+                        }
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The flag f when <paramref name="variable"/> holds !f at statement <paramref name="at"/> of <paramref name="block"/> (through copies), else null.</summary>
+        private static string? NegatedFlag(string variable, List<Stmt> block, int at)
+        {
+            for (int k = at - 1; k >= 0; k--)
+            {
+                if (!StmtVars.Writes(block[k]).Contains(variable))
+                {
+                    continue;
+                }
+
+                return block[k] switch
+                {
+                    Assign { Op: Op.Copy } a when a.Args[0].Var is { } source => NegatedFlag(source, block, k),
+                    Assign { Op: Op.Not } a => a.Args[0].Var,
+                    _ => null,
+                };
+            }
+
+            return null;
         }
 
         /// <summary>The counter's value on entering the loop: its last assignment before it in the same block.</summary>
@@ -289,12 +360,20 @@ internal sealed class CudaBounds
 
             try
             {
+                // Every assignment must give the same value (the reverse sweep may recompute a constant).
                 var defs = all.Where(s => StmtVars.Writes(s).Contains(v)).ToList();
-                if (defs.Count != 1 || defs[0] is not Assign def)
-                {
-                    return null;
-                }
+                var values = defs.Select(d => d is Assign a ? Definition(a) : null).ToList();
+                return values.Count > 0 && values.All(x => x is not null && x == values[0]) ? values[0] : null;
+            }
+            finally
+            {
+                evaluating.Remove(v);
+            }
+        }
 
+        private Bound? Definition(Assign def)
+        {
+            {
                 return def.Op switch
                 {
                     Op.Copy => Value(def.Args[0]),
@@ -304,10 +383,6 @@ internal sealed class CudaBounds
                     Op.Mul => Value(def.Args[0]) is { } p && Value(def.Args[1]) is { } q ? Bound.Times(p, q) : null,
                     _ => null,
                 };
-            }
-            finally
-            {
-                evaluating.Remove(v);
             }
         }
 

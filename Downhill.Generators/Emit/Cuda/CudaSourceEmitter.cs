@@ -36,15 +36,24 @@ internal sealed class CudaSourceEmitter
         var indexed = loss.Args.Select((a, k) => (a, k)).ToList();
         parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
         data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
-        // The derivatives' closure, and the primal loss with its helpers (the loss kernel calls them; no derivative does).
+        // What the three kernels reach: the loss with its helpers, the gradient and the HVP with theirs.
+        var all = plan.Functions.Concat([loss.Main!]).Concat(loss.Helpers).GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         functions = [];
         byName = [];
-        foreach (var f in plan.Functions.Concat([loss.Main!]).Concat(loss.Helpers))
+        var queue = new Queue<string>([loss.Main!.Name, plan.Gradient, plan.Hessian]);
+        while (queue.Count > 0)
         {
-            if (!byName.ContainsKey(f.Name))
+            var f = all[queue.Dequeue()];
+            if (byName.ContainsKey(f.Name))
             {
-                byName[f.Name] = f;
-                functions.Add(f);
+                continue;
+            }
+
+            byName[f.Name] = f;
+            functions.Add(f);
+            foreach (string callee in DerivativeProgram.Calls(f.Body))
+            {
+                queue.Enqueue(callee);
             }
         }
     }
@@ -171,7 +180,18 @@ internal sealed class CudaSourceEmitter
     {
         string extra = kind == 2 ? ", const dh_real* dh_tangent" : string.Empty;
         w.Open($"static __device__ dh_real {p}_example_{KindNames[kind]}(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, {BatchParameters}{extra}, dh_real* dh_work, int* dh_iwork)");
-        w.Line("long long dh_po = 0, dh_ro = 0, dh_io = 0;");
+        // The offsets into params, data_real and data_int, declared only where an argument reads them.
+        var counters = new[]
+        {
+            ("dh_po", loss.Args.Any(a => a.Kind == ArgKind.Param)),
+            ("dh_ro", loss.Args.Any(a => a.Kind == ArgKind.Data && a.Type is IrType.Real or IrType.RealArray)),
+            ("dh_io", loss.Args.Any(a => a.Kind == ArgKind.Data && a.Type is IrType.Int or IrType.IntArray)),
+        }.Where(c => c.Item2).Select(c => c.Item1 + " = 0").ToList();
+        if (counters.Count > 0)
+        {
+            w.Line($"long long {string.Join(", ", counters)};");
+        }
+
         int hyper = 0;
         var args = new List<string>();
         foreach (var (a, k) in loss.Args.Select((a, k) => (a, k)))
@@ -259,9 +279,9 @@ internal sealed class CudaSourceEmitter
             w.Close();
             w.Line("dh_loss[threadIdx.x] = v;");
             w.Line("__syncthreads();");
-            w.Line("long long first = (long long)blockIdx.x * blockDim.x;");
             if (kind > 0)
             {
+                w.Line("long long first = (long long)blockIdx.x * blockDim.x;");
                 // Each output element is summed over the block's threads in thread order: no atomics, the same bits every run.
                 string partials = kind == 1 ? "grad_partials" : "hvp_partials";
                 w.Open("for (long long j = threadIdx.x; j < P; j += blockDim.x)");

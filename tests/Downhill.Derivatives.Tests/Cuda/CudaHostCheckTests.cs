@@ -141,7 +141,7 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
     }
 
     /// <summary>Sentinel slots past the workspace the generator asked for: a write there means its bound was too small.</summary>
-    private const int Guard = 64;
+    private const int Guard = 4096;
 
     /// <summary>One host wrapper on one row (rows = T = 1); the workspace is exactly what <c>P_host_workspace</c> asked for, then guard slots.</summary>
     private static double Call<T>(HostLibrary library, string prefix, string kind, long realSlots, long intSlots, T[] parameters, T[] hypers, T[] dataReal, int[] dataInt, int[] shape, T[]? tangent, T[]? output, StringBuilder problems)

@@ -81,6 +81,8 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
             }
         });
 
+        ReportCudaFallbacks(sources, parses, context);
+
         // An emitter failure (never expected) is reported at its loss: only then is a position looked up.
         var failures = sources
             .Where(static source => source.Error is not null)
@@ -92,6 +94,24 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
                 if (hint == pair.Left.HintName)
                 {
                     spc.ReportDiagnostic(new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, new EquatableArray<string>([method, pair.Left.Error!])).ToDiagnostic());
+                }
+            }
+        });
+    }
+
+    private static void ReportCudaFallbacks(IncrementalValuesProvider<LossSource> sources, IncrementalValuesProvider<LossParse> parses, IncrementalGeneratorInitializationContext context)
+    {
+        // DH0017 (info): a loss the CUDA emitter cannot express runs on the CPU; reported at the loss's name.
+        var fallbacks = sources
+            .Where(static source => source.CudaReason is not null)
+            .Combine(parses.Select(static (parse, _) => (parse.Spec.HintName, parse.Spec.MethodName, parse.Location)).Collect());
+        context.RegisterSourceOutput(fallbacks, static (spc, pair) =>
+        {
+            foreach (var (hint, method, location) in pair.Right)
+            {
+                if (hint == pair.Left.HintName)
+                {
+                    spc.ReportDiagnostic(new DiagnosticInfo(DiagnosticDescriptors.CudaUnavailable.Id, location, new EquatableArray<string>([method, pair.Left.CudaReason!])).ToDiagnostic());
                 }
             }
         });
@@ -119,7 +139,8 @@ public sealed class DerivativeGenerator : IIncrementalGenerator
 
         try
         {
-            return new LossSource(loss.HintName, LossEmitter.Emit(loss, options), null);
+            string text = LossEmitter.Emit(loss, options, out string? cudaReason);
+            return new LossSource(loss.HintName, text, null, cudaReason);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

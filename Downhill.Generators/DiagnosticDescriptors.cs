@@ -137,11 +137,19 @@ internal static class DiagnosticDescriptors
         "A loss is a static, non-generic method of a partial type, with a name no other [Loss] method of that type has.",
         DiagnosticSeverity.Error);
 
+    /// <summary>DH0017: the CUDA emitter cannot express the loss (an unbounded tape, say), so it runs on the CPU only.</summary>
+    public static readonly DiagnosticDescriptor CudaUnavailable = Create(
+        "DH0017",
+        "Loss runs on the CPU only",
+        "'{0}' has no CUDA kernels and runs on the CPU: {1}",
+        "The GPU's reverse sweep keeps its tape in a per-thread workspace whose size the generator computes from the code: give loops that run inside the derivative a limit that is a constant or an array's Length (for (int i = 0; i < x.Length; i++)) and avoid recursion, or train this loss on the CPU (Device.Cpu).",
+        DiagnosticSeverity.Info);
+
     private static readonly DiagnosticDescriptor[] All =
     [
         UnsupportedStatement, UnsupportedExpression, UnknownMethod, MustBeStatic, TypeMustBePartial, UnsupportedReturnType,
         UnsupportedArgumentType, WriteToArgument, ActiveToIntegerCast, InternalError, MixedPrecision, KinkInSecondOrder, InvalidMonitor,
-        NoParam, NameClash, UnsupportedDeclaration,
+        NoParam, NameClash, UnsupportedDeclaration, CudaUnavailable,
     ];
 
     /// <summary>The descriptor with this ID.</summary>

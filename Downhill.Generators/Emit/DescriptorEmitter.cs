@@ -64,7 +64,9 @@ internal sealed class DescriptorEmitter
     /// <summary>A call of a method of the loss's type (the loss, its derivatives, a monitor), qualified.</summary>
     private string Own(string method) => owner + "." + E(method);
 
-    public static void Emit(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer) => new DescriptorEmitter(loss, options, writer).Emit();
+    public static void Emit(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer, Cuda.CudaResult? cuda = null) => new DescriptorEmitter(loss, options, writer) { cuda = cuda }.Emit();
+
+    private Cuda.CudaResult? cuda;
 
     private static string E(string identifier) => LossEmitter.EscapeIdentifier(identifier);
 
@@ -85,6 +87,7 @@ internal sealed class DescriptorEmitter
         w.Line();
         Schema();
         Kinks();
+        CudaMembers();
         ParamsClass();
         if (hypers.Count > 0)
         {
@@ -140,6 +143,28 @@ internal sealed class DescriptorEmitter
         var kinks = loss.Kinks.Select(k => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(k, quote: true));
         w.Line("/// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>");
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> Kinks {{ get; }} = new string[] {{ {string.Join(", ", kinks)} }};");
+        w.Line();
+    }
+
+    /// <summary>The CUDA translation unit (docs/cuda.md), or why there is none (DH0017).</summary>
+    private void CudaMembers()
+    {
+        if (cuda is null)
+        {
+            return;
+        }
+
+        string Literal(string? text) => text is null ? "null" : "@\"" + text.Replace("\"", "\"\"") + "\"";
+        w.Line("/// <summary>The CUDA C translation unit of the loss's kernels (ABI: docs/cuda.md), or null when the loss runs on the CPU only (see <see cref=\"CudaUnavailableReason\"/>).</summary>");
+        w.Line("public static string? CudaSource { get; } = " + (cuda.Source is null ? "null;" : string.Empty));
+        if (cuda.Source is not null)
+        {
+            w.Raw(Literal(cuda.Source) + ";\n");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Why <see cref=\"CudaSource\"/> is null (diagnostic DH0017), or null when it is set.</summary>");
+        w.Line($"public static string? CudaUnavailableReason {{ get; }} = {Literal(cuda.Reason)};");
         w.Line();
     }
 

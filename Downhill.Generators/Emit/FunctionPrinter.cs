@@ -71,6 +71,12 @@ internal abstract class FunctionPrinter
     /// <summary>Writes a statement that only the target knows how to spell: calls, allocations, pushes, pops, returns.</summary>
     protected abstract void TargetStatement(Stmt s);
 
+    /// <summary>A variable written to, as the target spells it (C# as it is; CUDA C mangles names and dereferences ref parameters).</summary>
+    protected virtual string Name(string variable) => variable;
+
+    /// <summary>An element of an array written to (C#: <c>a[i]</c>; CUDA C: a strided span).</summary>
+    protected virtual string Element(string array, string index) => $"{Name(array)}[{index}]";
+
     /// <summary>The type of a variable or a constant.</summary>
     protected IrType TypeOf(Atom a) => a.Var is null ? a.ConstType : types[a.Var];
 
@@ -105,13 +111,13 @@ internal abstract class FunctionPrinter
         switch (s)
         {
             case Assign a:
-                W.Line($"{a.Target} = {Expression(a)};");
+                W.Line($"{Name(a.Target)} = {Expression(a)};");
                 break;
             case Store st:
-                W.Line($"{st.Array}[{A(st.Index)}] = {A(st.Value)};");
+                W.Line($"{Element(st.Array, A(st.Index))} = {A(st.Value)};");
                 break;
             case AddTo add:
-                W.Line(add.Index is { } index ? $"{add.Target}[{A(index)}] += {A(add.Value)};" : $"{add.Target} += {A(add.Value)};");
+                W.Line(add.Index is { } index ? $"{Element(add.Target, A(index))} += {A(add.Value)};" : $"{Name(add.Target)} += {A(add.Value)};");
                 break;
             case If i:
                 Branch(i);

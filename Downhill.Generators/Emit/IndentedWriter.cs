@@ -24,6 +24,9 @@ internal sealed class IndentedWriter
         }
     }
 
+    /// <summary>Appends <paramref name="text"/> as it is, with no indentation (the inside of a verbatim string literal).</summary>
+    public void Raw(string text) => builder.Append(text);
+
     /// <summary>Writes what <paramref name="body"/> writes one level deeper (continuation lines, initializer elements).</summary>
     public void Indented(Action body)
     {

@@ -113,10 +113,10 @@ internal sealed record OpInfo(Op Op, int Arity, string? MathName, string? FnName
             Infix(Op.Select, 3, "{0} ? {1} : {2}"),
             new(Op.ToReal, 1, null, null, Kink: false, Differentiable: false, IsCall: false, new("(double){0}", "(float){0}"), new("(double){0}", "(float){0}")),
             Logic(Op.ToInt, 1, "(int){0}"),
-            Infix(Op.Load, 2, "{0}[{1}]"),
 
-            // CUDA C arrays carry no length: a kernel receives each array's length beside it, as name__length.
-            new(Op.Length, 1, null, null, Kink: false, Differentiable: false, IsCall: false, new("{0}.Length", "{0}.Length"), new("{0}__length", "{0}__length")),
+            // CUDA C arrays are strided spans (dh_span: pointer, length, stride), since a data row is lane-major.
+            Infix(Op.Load, 2, "{0}[{1}]") with { Cuda = new("{0}.p[({1}) * {0}.s]", "{0}.p[({1}) * {0}.s]") },
+            new(Op.Length, 1, null, null, Kink: false, Differentiable: false, IsCall: false, new("{0}.Length", "{0}.Length"), new("{0}.n", "{0}.n")),
             new(Op.Sign, 1, "Sign", null, Kink: false, Differentiable: false, IsCall: false, new(M + "Sign({0})", MF + "Sign({0})", M + "Sign({0})"), new("(({0} > 0.0) - ({0} < 0.0))", "(({0} > 0.0f) - ({0} < 0.0f))", "(({0} > 0) - ({0} < 0))")),
         };
 

@@ -88,8 +88,8 @@ internal sealed record LossGenerationSpec(
 /// </summary>
 internal sealed record LossParse(LossGenerationSpec Spec, EquatableArray<DiagnosticInfo> Diagnostics, SourceLoc Location);
 
-/// <summary>The text written for one loss, or why writing it failed (an internal error, reported at the loss).</summary>
-internal sealed record LossSource(string HintName, string? Text, string? Error);
+/// <summary>The text written for one loss, or why writing it failed (an internal error, reported at the loss); <paramref name="CudaReason"/>: why it has no CUDA source (DH0017).</summary>
+internal sealed record LossSource(string HintName, string? Text, string? Error, string? CudaReason = null);
 
 /// <summary>A settable property of Downhill.TrainingOptions, which becomes an optional argument of Minimize.</summary>
 internal sealed record OptionInfo(string Name, string ParameterType);

@@ -18,6 +18,12 @@ public sealed class LossCase
     /// <summary>Draws a sample of the domain with the seed and checks the loss there (and at one perturbation of it).</summary>
     public Func<int, GradientCheckReport> Check { get; }
 
+    /// <summary>The loss's descriptor: an <see cref="ILossModel{T}"/> of double or float.</summary>
+    internal object Model { get; init; } = null!;
+
+    /// <summary>A sample of the loss's domain (in double; a float loss converts it) for the seed.</summary>
+    internal Func<int, Sample> Draw { get; init; } = null!;
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }
@@ -239,7 +245,7 @@ internal static class CorpusCases
         {
             var s = domain(new Random(seed));
             return GradientCheck.Run(model, s.At, s.Hypers, s.Columns, Options(seed));
-        }));
+        }) { Model = model, Draw = seed => domain(new Random(seed)) });
     }
 
     private static void AddSingle(ILossModel<float> model, Func<Random, Sample> domain)
@@ -249,7 +255,7 @@ internal static class CorpusCases
         {
             var (at, hypers, columns) = domain(new Random(seed)).ToSingle();
             return GradientCheck.Run(model, at, hypers, columns, Options(seed));
-        }));
+        }) { Model = model, Draw = seed => domain(new Random(seed)) });
     }
 
     /// <summary>Rows with a negative x (a NaN log) and a positive one, and k = -1, 0 and 1 (each infinity test's branch).</summary>

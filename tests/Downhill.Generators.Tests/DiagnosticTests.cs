@@ -189,6 +189,25 @@ public class DiagnosticTests
             }
             """
         },
+        {
+            // The reverse sweep's tape grows with n, a data value: no bound for the GPU's workspace, so CPU only.
+            "DH0017", Usings + """
+            public static partial class C
+            {
+                [Loss]
+                public static double [|F|]([Param] double a, int n)
+                {
+                    double s = 1.0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        s = Math.Sin(s * a);
+                    }
+
+                    return s;
+                }
+            }
+            """
+        },
     };
 
     [Theory]
@@ -276,7 +295,7 @@ public class DiagnosticTests
             .Append(DiagnosticDescriptors.InternalError.Id)
             .ToHashSet();
 
-        Assert.Equal(16, descriptors.Count);
+        Assert.Equal(17, descriptors.Count);
         foreach (var d in descriptors)
         {
             Assert.Contains(d.Id, covered);
@@ -288,7 +307,8 @@ public class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Warning, DiagnosticDescriptors.ActiveToIntegerCast.DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Info, DiagnosticDescriptors.KinkInSecondOrder.DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Error, DiagnosticDescriptors.InternalError.DefaultSeverity);
-        Assert.Equal(16, descriptors.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(17, descriptors.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(DiagnosticSeverity.Info, DiagnosticDescriptors.CudaUnavailable.DefaultSeverity);
     }
 
     private static void AssertOneAt(string id, Microsoft.CodeAnalysis.Text.TextSpan span, IEnumerable<Diagnostic> diagnostics)

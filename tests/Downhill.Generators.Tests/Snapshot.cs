@@ -11,11 +11,11 @@ namespace Downhill.Generators.Tests;
 /// </summary>
 internal static class Snapshot
 {
-    public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "", string extension = ".cs")
     {
         string dir = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
-        string verified = Path.Combine(dir, name + ".verified.cs");
-        string received = Path.Combine(dir, name + ".received.cs");
+        string verified = Path.Combine(dir, name + ".verified" + extension);
+        string received = Path.Combine(dir, name + ".received" + extension);
         actual = actual.ReplaceLineEndings("\n");
 
         if (Environment.GetEnvironmentVariable("DOWNHILL_UPDATE_SNAPSHOTS") == "1")
@@ -29,7 +29,7 @@ internal static class Snapshot
         if (!File.Exists(verified))
         {
             File.WriteAllText(received, actual);
-            throw new XunitException($"No snapshot {name}.verified.cs; the output was written to {name}.received.cs. Run with DOWNHILL_UPDATE_SNAPSHOTS=1 to accept it.");
+            throw new XunitException($"No snapshot {name}.verified{extension}; the output was written to {name}.received{extension}. Run with DOWNHILL_UPDATE_SNAPSHOTS=1 to accept it.");
         }
 
         string expected = File.ReadAllText(verified).ReplaceLineEndings("\n");
@@ -40,7 +40,7 @@ internal static class Snapshot
         }
 
         File.WriteAllText(received, actual);
-        throw new XunitException($"The generated code differs from {name}.verified.cs (written to {name}.received.cs):\n{DiffExcerpt(expected, actual)}");
+        throw new XunitException($"The generated code differs from {name}.verified{extension} (written to {name}.received{extension}):\n{DiffExcerpt(expected, actual)}");
     }
 
     /// <summary>The lines around the first difference, expected (-) against actual (+).</summary>

@@ -74,6 +74,37 @@ public class SnapshotTests
         """);
 
     [Fact]
+    public void CudaSourceOfATanhRecurrence()
+    {
+        // The CUDA translation unit alone (docs/cuda.md): device functions with a bounded tape, kernels, host wrappers.
+        var run = Harness.Run("""
+            using Downhill;
+
+            namespace Sample;
+
+            public static partial class Sequence
+            {
+                [Loss]
+                public static double Recurrence([Param] ReadOnlySpan<double> w, [Param] double s0, ReadOnlySpan<double> x)
+                {
+                    double s = s0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        s = Math.Tanh(s * x[i] + w[i]);
+                    }
+
+                    return s * s;
+                }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(run.GeneratedText());
+        var property = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax>().Single(p => p.Identifier.Text == "CudaSource");
+        var literal = (Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax)property.Initializer!.Value;
+        Snapshot.Verify("Recurrence.cuda", literal.Token.ValueText, extension: ".cu");
+    }
+
+    [Fact]
     public void RidgeWithHyperparameter() => VerifyGenerated("Ridge", """
         using Downhill;
 

@@ -642,6 +642,12 @@ partial class Losses
         /// <summary>Where the loss is not smooth (Abs, Max, Min, Clamp, Relu, rounding; diagnostic DH0012): the source of each such operation and its line. Gradient checks and Hessian-vector products are exact only away from these points.</summary>
         public global::System.Collections.Generic.IReadOnlyList<string> Kinks { get; } = new string[] {  };
 
+        /// <summary>The CUDA C translation unit of the loss's kernels (ABI: docs/cuda.md), or null when the loss runs on the CPU only (see <see cref="CudaUnavailableReason"/>).</summary>
+        public static string? CudaSource { get; } = null;
+
+        /// <summary>Why <see cref="CudaSource"/> is null (diagnostic DH0017), or null when it is set.</summary>
+        public static string? CudaUnavailableReason { get; } = @"it is recursive, so the tape of its reverse sweep has no bound the generator can compute";
+
         /// <summary>The trained arguments of <see cref="Series"/>; a vector's length is its shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class Params

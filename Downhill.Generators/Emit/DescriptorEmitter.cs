@@ -444,8 +444,14 @@ internal sealed class DescriptorEmitter
     {
         string head = $"{real}[][] parameters, {real}[] hypers, in global::Downhill.DataBatch batch, int start, int end";
         string args = "parameters, hypers, in batch, start, end";
-        void Dispatch(string result, string method, string extra, string extraArgs, bool batched)
+        void Dispatch(string result, string method, string extra, string extraArgs, LaneProgram? program)
         {
+            bool batched = program is { Unsupported: null };
+            if (program?.Unsupported is { } reason)
+            {
+                w.Line($"// Per example only: lane code does not run {reason}.");
+            }
+
             w.Line("/// <inheritdoc/>");
             string perExample = $"PerExample.{method}({args}{extraArgs})";
             w.Line(batched
@@ -454,12 +460,12 @@ internal sealed class DescriptorEmitter
             w.Line();
         }
 
-        Dispatch("double", "SumLoss", string.Empty, string.Empty, lanes.Loss.Unsupported is null);
-        Dispatch("double", "SumGradient", $", {real}[][] gradient", ", gradient", lanes.Gradient.Unsupported is null);
-        Dispatch("(double Loss, double Tangent)", "SumTangent", $", {real}[][] tangent", ", tangent", lanes.Tangent.Unsupported is null);
-        Dispatch("double", "SumHessianVector", $", {real}[][] tangent, {real}[][] product", ", tangent, product", lanes.Hessian.Unsupported is null);
-        Dispatch("double", "SumGradientFull", $", {real}[][] gradient, {real}[] hyperGradient, {real}[]?[] dataGradient", ", gradient, hyperGradient, dataGradient", false);
-        Dispatch("double", "SumHessianVectorFull", $", {real}[][] tangent, {real}[][] product, {real}[] hyperProduct, {real}[]?[] dataProduct", ", tangent, product, hyperProduct, dataProduct", false);
+        Dispatch("double", "SumLoss", string.Empty, string.Empty, lanes.Loss);
+        Dispatch("double", "SumGradient", $", {real}[][] gradient", ", gradient", lanes.Gradient);
+        Dispatch("(double Loss, double Tangent)", "SumTangent", $", {real}[][] tangent", ", tangent", lanes.Tangent);
+        Dispatch("double", "SumHessianVector", $", {real}[][] tangent, {real}[][] product", ", tangent, product", lanes.Hessian);
+        Dispatch("double", "SumGradientFull", $", {real}[][] gradient, {real}[] hyperGradient, {real}[]?[] dataGradient", ", gradient, hyperGradient, dataGradient", null);
+        Dispatch("double", "SumHessianVectorFull", $", {real}[][] tangent, {real}[][] product, {real}[] hyperProduct, {real}[]?[] dataProduct", ", tangent, product, hyperProduct, dataProduct", null);
         w.Line("/// <inheritdoc/>");
         w.Line($"public void SumMonitors({head}, global::System.Span<double> sums) => PerExample.SumMonitors({args}, sums);");
         w.Line();

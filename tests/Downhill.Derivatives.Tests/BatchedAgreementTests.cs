@@ -88,7 +88,7 @@ public class BatchedAgreementTests
     [InlineData(typeof(Corpus.Models.MlpLoss))]
     [InlineData(typeof(Corpus.Models.SoftmaxCrossEntropyLoss))]
     [InlineData(typeof(Corpus.Models.SquaredLoss))]
-    [InlineData(typeof(Corpus.SinglePrecision.MlpFLoss))]
+    [InlineData(typeof(Corpus.SinglePrecision.SquaredFLoss))]
     [InlineData(typeof(Corpus.SinglePrecision.LogisticFLoss))]
     public void DenseModelsHaveLanePrograms(Type descriptor)
     {

@@ -144,7 +144,20 @@ public static class Lanes
 
     /// <summary>Element <paramref name="index"/> of every lane of a lane-major block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Load<T>(ReadOnlySpan<T> block, int index) => Vector256.Create<T>(block.Slice(index * Vector256<T>.Count, Vector256<T>.Count));
+    public static Vector256<T> Load<T>(ReadOnlySpan<T> block, int index) => Vector256.LoadUnsafe(ref Slot(block, index));
+
+    /// <summary>The first element of lane-major element <paramref name="index"/>, checked once for the whole vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T Slot<T>(ReadOnlySpan<T> block, int index)
+    {
+        int at = index * Vector256<T>.Count;
+        if ((uint)index > (uint)(block.Length / Vector256<T>.Count) || at + Vector256<T>.Count > block.Length)
+        {
+            throw new IndexOutOfRangeException();
+        }
+
+        return ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(block), at);
+    }
 
     /// <summary>Element <paramref name="index"/> of every lane of a lane-major int block of double lanes (4 ints).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,21 +195,18 @@ public static class Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<T>(Span<T> block, int index, Vector256<T> value, Vector256<T> mask)
     {
-        var slot = block.Slice(index * Vector256<T>.Count, Vector256<T>.Count);
-        Vector256.ConditionalSelect(mask, value, Vector256.Create<T>(slot)).CopyTo(slot);
+        ref T slot = ref Slot<T>(block, index);
+        Vector256.ConditionalSelect(mask, value, Vector256.LoadUnsafe(ref slot)).StoreUnsafe(ref slot);
     }
 
     /// <summary>Adds <paramref name="value"/> to element <paramref name="index"/> of the lanes of the mask of a lane-major block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add<T>(Span<T> block, int index, Vector256<T> value, Vector256<T> mask)
     {
-        var slot = block.Slice(index * Vector256<T>.Count, Vector256<T>.Count);
-        var old = Vector256.Create<T>(slot);
-        Vector256.ConditionalSelect(mask, old + value, old).CopyTo(slot);
+        ref T slot = ref Slot<T>(block, index);
+        var old = Vector256.LoadUnsafe(ref slot);
+        Vector256.ConditionalSelect(mask, old + value, old).StoreUnsafe(ref slot);
     }
-
-    /// <summary>Writes (or with <paramref name="add"/>, adds) each lane's value at its own index of a lane-major block, for the lanes of the mask.</summary>
-    public static void Scatter(Span<double> block, Vector128<int> index, Vector256<double> value, Vector256<double> mask, bool add) => Scatter(block, Of(index), value, mask, add);
 
     /// <summary>Writes (or adds) each lane's value at its own index of a lane-major block (float lanes).</summary>
     public static void Scatter(Span<float> block, Vector256<int> index, Vector256<float> value, Vector256<float> mask, bool add) => Scatter(block, Of(index), value, mask, add);
@@ -293,7 +303,7 @@ public static class Lanes
         int lanes = Vector256<T>.Count;
         for (int j = 0; j < output.Length; j++)
         {
-            output[j] += Sum(Vector256.Create<T>(block.Slice(j * lanes, lanes)));
+            output[j] += Sum(Load(block, j));
         }
     }
 

@@ -208,6 +208,9 @@ public static class Lanes
         Vector256.ConditionalSelect(mask, old + value, old).StoreUnsafe(ref slot);
     }
 
+    /// <summary>Writes (or with <paramref name="add"/>, adds) each lane's value at its own index of a lane-major block, for the lanes of the mask.</summary>
+    public static void Scatter(Span<double> block, Vector128<int> index, Vector256<double> value, Vector256<double> mask, bool add) => Scatter(block, Of(index), value, mask, add);
+
     /// <summary>Writes (or adds) each lane's value at its own index of a lane-major block (float lanes).</summary>
     public static void Scatter(Span<float> block, Vector256<int> index, Vector256<float> value, Vector256<float> mask, bool add) => Scatter(block, Of(index), value, mask, add);
 

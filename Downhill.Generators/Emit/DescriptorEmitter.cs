@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Downhill.Generators.Ir;
 using Downhill.Generators.Model;
+using Downhill.Generators.Transform;
 
 namespace Downhill.Generators.Emit;
 
@@ -27,9 +28,13 @@ internal sealed class DescriptorEmitter
     private readonly string fromArrays;
     private readonly string toArray;
 
-    private DescriptorEmitter(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer)
+    /// <summary>The programs the batched sums run over SIMD lanes (see <see cref="CSharp.LaneSumsEmitter"/>).</summary>
+    private readonly LanePlan lanes;
+
+    private DescriptorEmitter(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer, LanePlan lanes)
     {
         this.loss = loss;
+        this.lanes = lanes;
         this.options = options;
         w = writer;
         real = loss.IsFloat ? "float" : "double";
@@ -64,7 +69,7 @@ internal sealed class DescriptorEmitter
     /// <summary>A call of a method of the loss's type (the loss, its derivatives, a monitor), qualified.</summary>
     private string Own(string method) => owner + "." + E(method);
 
-    public static void Emit(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer, Cuda.CudaResult? cuda = null) => new DescriptorEmitter(loss, options, writer) { cuda = cuda }.Emit();
+    public static void Emit(LossGenerationSpec loss, OptionsModel options, IndentedWriter writer, LanePlan lanes, Cuda.CudaResult? cuda = null) => new DescriptorEmitter(loss, options, writer, lanes) { cuda = cuda }.Emit();
 
     private Cuda.CudaResult? cuda;
 
@@ -94,7 +99,8 @@ internal sealed class DescriptorEmitter
             HypersClass();
         }
 
-        Sums();
+        PerExampleModel();
+        BatchedSums();
         if (options.HasTrainer)
         {
             Minimize();
@@ -437,6 +443,58 @@ internal sealed class DescriptorEmitter
 
         w.Close();
         w.Line();
+    }
+
+    /// <summary>The per-example sums in a nested model of their own, reachable as <c>PerExample</c>.</summary>
+    private void PerExampleModel()
+    {
+        w.Line("/// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>");
+        w.Line($"public static global::Downhill.ILossModel<{real}> PerExample {{ get; }} = new PerExampleModel();");
+        w.Line();
+        w.Line(LossEmitter.GeneratedCode);
+        w.Open($"private sealed class PerExampleModel : global::Downhill.ILossModel<{real}>");
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::Downhill.LossSchema Schema => SchemaValue;");
+        w.Line();
+        Sums();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>
+    /// The descriptor's sums: the lane programs (one example per SIMD lane) where lane code runs the program and
+    /// 256-bit vectors are hardware accelerated, else the per-example sums; the full variants and monitors are per example.
+    /// </summary>
+    private void BatchedSums()
+    {
+        string head = $"{real}[][] parameters, {real}[] hypers, in global::Downhill.DataBatch batch, int start, int end";
+        string args = "parameters, hypers, in batch, start, end";
+        void Dispatch(string result, string method, string extra, string extraArgs, LaneProgram? program)
+        {
+            bool batched = program is { Unsupported: null };
+            if (program?.Unsupported is { } reason)
+            {
+                w.Line($"// Per example only: lane code does not run {reason}.");
+            }
+
+            w.Line("/// <inheritdoc/>");
+            string perExample = $"PerExample.{method}({args}{extraArgs})";
+            w.Line(batched
+                ? $"public {result} {method}({head}{extra}) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? Lane{method}({args}{extraArgs}) : {perExample};"
+                : $"public {result} {method}({head}{extra}) => {perExample};");
+            w.Line();
+        }
+
+        Dispatch("double", "SumLoss", string.Empty, string.Empty, lanes.Loss);
+        Dispatch("double", "SumGradient", $", {real}[][] gradient", ", gradient", lanes.Gradient);
+        Dispatch("(double Loss, double Tangent)", "SumTangent", $", {real}[][] tangent", ", tangent", lanes.Tangent);
+        Dispatch("double", "SumHessianVector", $", {real}[][] tangent, {real}[][] product", ", tangent, product", lanes.Hessian);
+        Dispatch("double", "SumGradientFull", $", {real}[][] gradient, {real}[] hyperGradient, {real}[]?[] dataGradient", ", gradient, hyperGradient, dataGradient", null);
+        Dispatch("double", "SumHessianVectorFull", $", {real}[][] tangent, {real}[][] product, {real}[] hyperProduct, {real}[]?[] dataProduct", ", tangent, product, hyperProduct, dataProduct", null);
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public void SumMonitors({head}, global::System.Span<double> sums) => PerExample.SumMonitors({args}, sums);");
+        w.Line();
+        CSharp.LaneSumsEmitter.Emit(loss, lanes, w);
     }
 
     private static string ColumnType(ArgInfo a, string real) => a.Type switch

@@ -155,7 +155,16 @@ internal sealed class LossEmitter
             w.Line();
         }
 
-        DescriptorEmitter.Emit(loss, options, w, cuda);
+        // The batch sums' programs over SIMD lanes, beside the per-example ones they are checked against.
+        var lanes = LanePlan.For(loss, plan);
+        foreach (var program in lanes.Supported)
+        {
+            w.Line(GeneratedCode);
+            CSharpLaneEmitter.Emit(program, w);
+            w.Line();
+        }
+
+        DescriptorEmitter.Emit(loss, options, w, lanes, cuda);
 
         foreach (var _ in loss.ContainingTypes)
         {

@@ -230,6 +230,11 @@ internal static class CorpusCases
 
     public static LossCase Get(string name) => ByName[name];
 
+    /// <summary>Every loss of the corpus as a model (ILossModel of double or float) with its domain, for the batched-versus-per-example tests.</summary>
+    public static IReadOnlyDictionary<string, (object Model, Func<Random, Sample> Domain)> LossModels => ModelsByName;
+
+    private static readonly Dictionary<string, (object Model, Func<Random, Sample> Domain)> ModelsByName = [];
+
     private static GradientCheckOptions Options(int seed) => new() { Points = 1, Perturbation = 0.01, Seed = seed };
 
     /// <summary>The schema's name without the corpus's namespace: Type.Method.</summary>
@@ -241,6 +246,7 @@ internal static class CorpusCases
     private static void Add(ILossModel<double> model, Func<Random, Sample> domain)
     {
         string name = ShortName(model.Schema);
+        ModelsByName.Add(name, (model, domain));
         ByName.Add(name, new LossCase(name, seed =>
         {
             var s = domain(new Random(seed));
@@ -251,6 +257,7 @@ internal static class CorpusCases
     private static void AddSingle(ILossModel<float> model, Func<Random, Sample> domain)
     {
         string name = ShortName(model.Schema);
+        ModelsByName.Add(name, (model, domain));
         ByName.Add(name, new LossCase(name, seed =>
         {
             var (at, hypers, columns) = domain(new Random(seed)).ToSingle();

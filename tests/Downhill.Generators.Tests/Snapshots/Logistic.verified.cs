@@ -510,6 +510,380 @@ namespace Sample
             return __value;
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            i = 0;
+            while (true)
+            {
+                __t5 = w.Length;
+                __t4 = i < __t5;
+                if (!__t4)
+                {
+                    break;
+                }
+                __t0 = w[i];
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                __t3 = z + __t2;
+                z = __t3;
+                i = i + 1;
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            var __m0 = __live & __t7;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __t7);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+            }
+            return __t8;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__grad_1100__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, double __seed, global::System.Span<double> w__adj, ref global::System.Runtime.Intrinsics.Vector256<double> b__adj, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> z__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __more0 = false;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t8__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __cond0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            i = 0;
+            while (true)
+            {
+                __t5 = w.Length;
+                __t4 = i < __t5;
+                if (!__t4)
+                {
+                    break;
+                }
+                __t0 = w[i];
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                __t3 = z + __t2;
+                z = __t3;
+                i = i + 1;
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            __cond0 = __t7;
+            var __m0 = __live & __cond0;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+            }
+            __value = __t8;
+            __t8__adj = __seed;
+            var __m2 = __live & __cond0;
+            var __m3 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m2))
+            {
+                __r2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __r2);
+                __r3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r2, __r3);
+                __t9__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r3, __t9__adj);
+                __r1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __t9__adj * global::System.Runtime.Intrinsics.Vector256.Create((-1.0)), __r1);
+                z__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r1, z__adj);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m3))
+            {
+                __r4 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __r4);
+                __r5 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r4, __r5);
+                z__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __r5, z__adj);
+            }
+            while (true)
+            {
+                __more0 = i > 0;
+                if (!__more0)
+                {
+                    break;
+                }
+                i = i - 1;
+                __t3__adj = z__adj;
+                z__adj = __t3__adj;
+                __t2__adj = __t3__adj;
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __r0 = __t2__adj * __t1;
+                __t0__adj = __r0;
+                global::Downhill.Internal.Lanes.Add(w__adj, i, __t0__adj, __live);
+            }
+            b__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj + z__adj, b__adj);
+            return __value;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__tan_1100__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, global::System.ReadOnlySpan<double> w__tan, double b__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> z__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t0__tan = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __f0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f6 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            z__tan = global::System.Runtime.Intrinsics.Vector256.Create(b__tan);
+            i = 0;
+            while (true)
+            {
+                __t5 = w.Length;
+                __t4 = i < __t5;
+                if (!__t4)
+                {
+                    break;
+                }
+                __t0 = w[i];
+                __f0 = w__tan[i];
+                __t0__tan = __f0;
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                __f1 = global::System.Runtime.Intrinsics.Vector256.Create(__t0__tan) * __t1;
+                __t2__tan = __f1;
+                __t3 = z + __t2;
+                __f2 = z__tan + __t2__tan;
+                __t3__tan = __f2;
+                z = __t3;
+                z__tan = __t3__tan;
+                i = i + 1;
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            var __m0 = __live & __t7;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __t7);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __f3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z__tan, __f3);
+                __t9__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f3, __t9__tan);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+                __f4 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __f4);
+                __f5 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f4 * __t9__tan, __f5);
+                __t8__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f5, __t8__tan);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+                __f6 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __f6);
+                __f7 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, __f6 * z__tan, __f7);
+                __t8__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, __f7, __t8__tan);
+            }
+            __out__tan = __t8__tan;
+            return __t8;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__grad_1100__tan_1100011_h__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, double __seed, global::System.ReadOnlySpan<double> w__tan, double b__tan, global::System.Span<double> w__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> b__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __more0 = false;
+            double __t8__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __cond0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> z__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t0__tan = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> z__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __f0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f6 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f10 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f13 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f15 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f16 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f17 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            z__tan = global::System.Runtime.Intrinsics.Vector256.Create(b__tan);
+            i = 0;
+            while (true)
+            {
+                __t5 = w.Length;
+                __t4 = i < __t5;
+                if (!__t4)
+                {
+                    break;
+                }
+                __t0 = w[i];
+                __f0 = w__tan[i];
+                __t0__tan = __f0;
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                __f1 = global::System.Runtime.Intrinsics.Vector256.Create(__t0__tan) * __t1;
+                __t2__tan = __f1;
+                __t3 = z + __t2;
+                __f2 = z__tan + __t2__tan;
+                __t3__tan = __f2;
+                z = __t3;
+                z__tan = __t3__tan;
+                i = i + 1;
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            __cond0 = __t7;
+            var __m0 = __live & __cond0;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __f3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z__tan, __f3);
+                __t9__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f3, __t9__tan);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+                __f4 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __f4);
+                __f5 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f4 * __t9__tan, __f5);
+                __t8__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, __f5, __t8__tan);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+                __f6 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __f6);
+                __f7 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, __f6 * z__tan, __f7);
+                __t8__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, __f7, __t8__tan);
+            }
+            __value = __t8;
+            __value__tan = __t8__tan;
+            __t8__adj = __seed;
+            var __m2 = __live & __cond0;
+            var __m3 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m2))
+            {
+                __r2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __r2);
+                __f8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create(1.0) - __r2, __f8);
+                __f9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r2 * __f8, __f9);
+                __f10 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __f9 * __t9__tan, __f10);
+                __r2__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __f10, __r2__tan);
+                __f11 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r2__tan, __f11);
+                __r3__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __f11, __r3__tan);
+                __t9__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r3__tan, __t9__adj__tan);
+                __f12 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __t9__adj__tan * global::System.Runtime.Intrinsics.Vector256.Create((-1.0)), __f12);
+                __r1__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __f12, __r1__tan);
+                z__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r1__tan, z__adj__tan);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m3))
+            {
+                __r4 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __r4);
+                __f13 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create(1.0) - __r4, __f13);
+                __f14 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __r4 * __f13, __f14);
+                __f15 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __f14 * z__tan, __f15);
+                __r4__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __f15, __r4__tan);
+                __f16 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r4__tan, __f16);
+                __r5__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __f16, __r5__tan);
+                z__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __r5__tan, z__adj__tan);
+            }
+            while (true)
+            {
+                __more0 = i > 0;
+                if (!__more0)
+                {
+                    break;
+                }
+                i = i - 1;
+                __t3__adj__tan = z__adj__tan;
+                z__adj__tan = __t3__adj__tan;
+                __t2__adj__tan = __t3__adj__tan;
+                __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __f17 = __t2__adj__tan * __t1;
+                __r0__tan = __f17;
+                __t0__adj__tan = __r0__tan;
+                global::Downhill.Internal.Lanes.Add(w__adj__tan, i, __t0__adj__tan, __live);
+            }
+            b__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj__tan + z__adj__tan, b__adj__tan);
+            __out__tan = __value__tan;
+            return __value;
+        }
+
         /// <summary>The descriptor of <see cref="Logistic"/>: its schema, batch evaluation and typed entry points.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal sealed class LogisticLoss : global::Downhill.ILossModel<double>
@@ -1066,109 +1440,292 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
                 }
             }
 
+            /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+            public static global::Downhill.ILossModel<double> PerExample { get; } = new PerExampleModel();
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private sealed class PerExampleModel : global::Downhill.ILossModel<double>
+            {
+                /// <inheritdoc/>
+                public global::Downhill.LossSchema Schema => SchemaValue;
+
+                /// <inheritdoc/>
+                public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Classifier.Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Classifier.LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    double sum = 0, along = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        var (value, slope) = global::Sample.Classifier.LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
+                        sum += value;
+                        along += slope;
+                    }
+                    return (sum, along);
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Classifier.LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Classifier.LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var c1 = (int[])batch.Columns[1];
+                    var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Classifier.LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+                {
+                }
+
+            }
+
             /// <inheritdoc/>
-            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumLoss(parameters, hypers, in batch, start, end) : PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+            /// <inheritdoc/>
+            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumGradient(parameters, hypers, in batch, start, end, gradient) : PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumTangent(parameters, hypers, in batch, start, end, tangent) : PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+            /// <inheritdoc/>
+            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumHessianVector(parameters, hypers, in batch, start, end, tangent, product) : PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
+
+            /// <inheritdoc/>
+            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
+
+            /// <inheritdoc/>
+            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
                 var c1 = (int[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Classifier.Logistic(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                        var __value = __dh_Logistic__lanes(p0, p1[0], __b0, __x1, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
                 var c1 = (int[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Classifier.LogisticGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0]);
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __a0 = __tape.RentDoubles(gradient[0].Length * 4);
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                        var __value = __dh_Logistic__grad_1100__lanes(p0, p1[0], __b0, __x1, 1.0, __a0, ref __a1, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, gradient[0]);
+                    gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static (double Loss, double Tangent) LaneSumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
                 var c1 = (int[])batch.Columns[1];
-                double sum = 0, along = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    var (value, slope) = global::Sample.Classifier.LogisticTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0]);
-                    sum += value;
-                    along += slope;
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    double sum = 0, along = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                        var __along = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Logistic__tan_1100__lanes(p0, p1[0], __b0, __x1, tangent[0], tangent[1][0], ref __along, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                            along += global::System.Runtime.Intrinsics.Vector256.GetElement(__along, __l);
+                        }
+                    }
+                    return (sum, along);
                 }
-                return (sum, along);
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
                 var c1 = (int[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Classifier.LogisticHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __a0 = __tape.RentDoubles(product[0].Length * 4);
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                        var __unused = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Logistic__grad_1100__tan_1100011_h__lanes(p0, p1[0], __b0, __x1, 1.0, tangent[0], tangent[1][0], __a0, ref __a1, ref __unused, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, product[0]);
+                    product[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                int w0 = batch.Widths[0];
-                var c1 = (int[])batch.Columns[1];
-                var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                finally
                 {
-                    sum += global::Sample.Classifier.LogisticGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    __tape.Restore(__state);
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                int w0 = batch.Widths[0];
-                var c1 = (int[])batch.Columns[1];
-                var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-                {
-                    sum += global::Sample.Classifier.LogisticHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
-                }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-            {
             }
 
             /// <summary>Minimizes the mean of <see cref="Logistic"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>

@@ -517,6 +517,326 @@ namespace Sample
             return (y, __d2);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Recurrence__lanes(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t5 = false;
+            int __t6 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            s = global::System.Runtime.Intrinsics.Vector256.Create(s0);
+            i = 0;
+            while (true)
+            {
+                __t6 = (x.Length / 4);
+                __t5 = i < __t6;
+                if (!__t5)
+                {
+                    break;
+                }
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t1 = s * __t0;
+                __t2 = w[i];
+                __t3 = __t1 + global::System.Runtime.Intrinsics.Vector256.Create(__t2);
+                s = global::System.Runtime.Intrinsics.Vector256.Create((global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 0))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 1))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 2))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 3))));
+                i = i + 1;
+            }
+            __t8 = s * s;
+            return __t8;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Recurrence__grad_110__lanes(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, double __seed, global::System.Span<double> w__adj, ref global::System.Runtime.Intrinsics.Vector256<double> s0__adj, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t5 = false;
+            int __t6 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> s__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __more0 = false;
+            double __t8__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            var __tape = global::Downhill.Internal.Tape.Current;
+            s = global::System.Runtime.Intrinsics.Vector256.Create(s0);
+            i = 0;
+            while (true)
+            {
+                __t6 = (x.Length / 4);
+                __t5 = i < __t6;
+                if (!__t5)
+                {
+                    break;
+                }
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t1 = s * __t0;
+                __t2 = w[i];
+                __t3 = __t1 + global::System.Runtime.Intrinsics.Vector256.Create(__t2);
+                global::Downhill.Internal.Lanes.PushReals(__tape, s);
+                s = global::System.Runtime.Intrinsics.Vector256.Create((global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 0))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 1))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 2))), (global::System.Math.Tanh(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 3))));
+                i = i + 1;
+            }
+            __t8 = s * s;
+            __value = __t8;
+            __t8__adj = __seed;
+            __r4 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s;
+            s__adj = __r4;
+            __r5 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s;
+            s__adj = s__adj + __r5;
+            while (true)
+            {
+                __more0 = i > 0;
+                if (!__more0)
+                {
+                    break;
+                }
+                i = i - 1;
+                __r1 = s * s;
+                __r2 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) - __r1;
+                __r3 = s__adj * __r2;
+                __t3__adj = __r3;
+                s = global::Downhill.Internal.Lanes.PopDoubles(__tape);
+                __t1__adj = __t3__adj;
+                __t2__adj = __t3__adj;
+                global::Downhill.Internal.Lanes.Add(w__adj, i, __t2__adj, __live);
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __r0 = __t1__adj * __t0;
+                s__adj = __r0;
+            }
+            s0__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, s0__adj + s__adj, s0__adj);
+            return __value;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Recurrence__tan_110__lanes(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w__tan, double s0__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t5 = false;
+            int __t6 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> s__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2__tan = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __f1 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            s = global::System.Runtime.Intrinsics.Vector256.Create(s0);
+            s__tan = global::System.Runtime.Intrinsics.Vector256.Create(s0__tan);
+            i = 0;
+            while (true)
+            {
+                __t6 = (x.Length / 4);
+                __t5 = i < __t6;
+                if (!__t5)
+                {
+                    break;
+                }
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t1 = s * __t0;
+                __f0 = s__tan * __t0;
+                __t1__tan = __f0;
+                __t2 = w[i];
+                __f1 = w__tan[i];
+                __t2__tan = __f1;
+                __t3 = __t1 + global::System.Runtime.Intrinsics.Vector256.Create(__t2);
+                __f2 = __t1__tan + global::System.Runtime.Intrinsics.Vector256.Create(__t2__tan);
+                __t3__tan = __f2;
+                {
+                    var __d0_0 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 0), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 0));
+                    var __d0_1 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 1), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 1));
+                    var __d0_2 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 2), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 2));
+                    var __d0_3 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 3), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 3));
+                    s = global::System.Runtime.Intrinsics.Vector256.Create(__d0_0.Value, __d0_1.Value, __d0_2.Value, __d0_3.Value);
+                    s__tan = global::System.Runtime.Intrinsics.Vector256.Create(__d0_0.Tangent, __d0_1.Tangent, __d0_2.Tangent, __d0_3.Tangent);
+                }
+                i = i + 1;
+            }
+            __t8 = s * s;
+            __f3 = s__tan * s;
+            __f4 = s * s__tan;
+            __f5 = __f3 + __f4;
+            __t8__tan = __f5;
+            __out__tan = __t8__tan;
+            return __t8;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Recurrence__grad_110__tan_110011_h__lanes(global::System.ReadOnlySpan<double> w, double s0, global::System.ReadOnlySpan<double> x, double __seed, global::System.ReadOnlySpan<double> w__tan, double s0__tan, global::System.Span<double> w__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> s0__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t5 = false;
+            int __t6 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> s__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __more0 = false;
+            double __t8__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> s__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t2__tan = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> s__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __f1 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f6 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f10 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f13 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f15 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            var __tape = global::Downhill.Internal.Tape.Current;
+            s = global::System.Runtime.Intrinsics.Vector256.Create(s0);
+            s__tan = global::System.Runtime.Intrinsics.Vector256.Create(s0__tan);
+            i = 0;
+            while (true)
+            {
+                __t6 = (x.Length / 4);
+                __t5 = i < __t6;
+                if (!__t5)
+                {
+                    break;
+                }
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __t1 = s * __t0;
+                __f0 = s__tan * __t0;
+                __t1__tan = __f0;
+                __t2 = w[i];
+                __f1 = w__tan[i];
+                __t2__tan = __f1;
+                __t3 = __t1 + global::System.Runtime.Intrinsics.Vector256.Create(__t2);
+                __f2 = __t1__tan + global::System.Runtime.Intrinsics.Vector256.Create(__t2__tan);
+                __t3__tan = __f2;
+                global::Downhill.Internal.Lanes.PushReals(__tape, s);
+                global::Downhill.Internal.Lanes.PushReals(__tape, s__tan);
+                {
+                    var __d0_0 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 0), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 0));
+                    var __d0_1 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 1), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 1));
+                    var __d0_2 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 2), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 2));
+                    var __d0_3 = __dh_Recurrence__dual_Tanh_1(global::System.Runtime.Intrinsics.Vector256.GetElement(__t3, 3), global::System.Runtime.Intrinsics.Vector256.GetElement(__t3__tan, 3));
+                    s = global::System.Runtime.Intrinsics.Vector256.Create(__d0_0.Value, __d0_1.Value, __d0_2.Value, __d0_3.Value);
+                    s__tan = global::System.Runtime.Intrinsics.Vector256.Create(__d0_0.Tangent, __d0_1.Tangent, __d0_2.Tangent, __d0_3.Tangent);
+                }
+                i = i + 1;
+            }
+            __t8 = s * s;
+            __f3 = s__tan * s;
+            __f4 = s * s__tan;
+            __f5 = __f3 + __f4;
+            __t8__tan = __f5;
+            __value = __t8;
+            __value__tan = __t8__tan;
+            __t8__adj = __seed;
+            __r4 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s;
+            __f6 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s__tan;
+            __r4__tan = __f6;
+            s__adj = __r4;
+            s__adj__tan = __r4__tan;
+            __r5 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s;
+            __f7 = global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * s__tan;
+            __r5__tan = __f7;
+            s__adj = s__adj + __r5;
+            s__adj__tan = s__adj__tan + __r5__tan;
+            while (true)
+            {
+                __more0 = i > 0;
+                if (!__more0)
+                {
+                    break;
+                }
+                i = i - 1;
+                __r1 = s * s;
+                __f8 = s__tan * s;
+                __f9 = s * s__tan;
+                __f10 = __f8 + __f9;
+                __r1__tan = __f10;
+                __r2 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) - __r1;
+                __f11 = -__r1__tan;
+                __r2__tan = __f11;
+                __r3 = s__adj * __r2;
+                __f12 = s__adj__tan * __r2;
+                __f13 = s__adj * __r2__tan;
+                __f14 = __f12 + __f13;
+                __r3__tan = __f14;
+                __t3__adj = __r3;
+                __t3__adj__tan = __r3__tan;
+                s__tan = global::Downhill.Internal.Lanes.PopDoubles(__tape);
+                s = global::Downhill.Internal.Lanes.PopDoubles(__tape);
+                __t1__adj = __t3__adj;
+                __t1__adj__tan = __t3__adj__tan;
+                __t2__adj__tan = __t3__adj__tan;
+                global::Downhill.Internal.Lanes.Add(w__adj__tan, i, __t2__adj__tan, __live);
+                __t0 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                __r0 = __t1__adj * __t0;
+                __f15 = __t1__adj__tan * __t0;
+                __r0__tan = __f15;
+                s__adj = __r0;
+                s__adj__tan = __r0__tan;
+            }
+            s0__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, s0__adj__tan + s__adj__tan, s0__adj__tan);
+            __out__tan = __value__tan;
+            return __value;
+        }
+
         /// <summary>The descriptor of <see cref="Recurrence"/>: its schema, batch evaluation and typed entry points.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class RecurrenceLoss : global::Downhill.ILossModel<double>
@@ -1051,103 +1371,278 @@ extern ""C"" dh_real dh_Sample_Sequence_Recurrence_host_hvp(const dh_real* dh_pa
                 }
             }
 
+            /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+            public static global::Downhill.ILossModel<double> PerExample { get; } = new PerExampleModel();
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private sealed class PerExampleModel : global::Downhill.ILossModel<double>
+            {
+                /// <inheritdoc/>
+                public global::Downhill.LossSchema Schema => SchemaValue;
+
+                /// <inheritdoc/>
+                public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Sequence.Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Sequence.RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    double sum = 0, along = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        var (value, slope) = global::Sample.Sequence.RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
+                        sum += value;
+                        along += slope;
+                    }
+                    return (sum, along);
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Sequence.RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Sequence.RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    int w0 = batch.Widths[0];
+                    var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.Sequence.RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+                {
+                }
+
+            }
+
             /// <inheritdoc/>
-            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumLoss(parameters, hypers, in batch, start, end) : PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+            /// <inheritdoc/>
+            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumGradient(parameters, hypers, in batch, start, end, gradient) : PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumTangent(parameters, hypers, in batch, start, end, tangent) : PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+            /// <inheritdoc/>
+            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumHessianVector(parameters, hypers, in batch, start, end, tangent, product) : PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
+
+            /// <inheritdoc/>
+            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
+
+            /// <inheritdoc/>
+            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Sequence.Recurrence(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0));
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __value = __dh_Recurrence__lanes(p0, p1[0], __b0, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Sequence.RecurrenceGradient(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0]);
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __a0 = __tape.RentDoubles(gradient[0].Length * 4);
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __value = __dh_Recurrence__grad_110__lanes(p0, p1[0], __b0, 1.0, __a0, ref __a1, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, gradient[0]);
+                    gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static (double Loss, double Tangent) LaneSumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
-                double sum = 0, along = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    var (value, slope) = global::Sample.Sequence.RecurrenceTangent(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0]);
-                    sum += value;
-                    along += slope;
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    double sum = 0, along = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __along = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Recurrence__tan_110__lanes(p0, p1[0], __b0, tangent[0], tangent[1][0], ref __along, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                            along += global::System.Runtime.Intrinsics.Vector256.GetElement(__along, __l);
+                        }
+                    }
+                    return (sum, along);
                 }
-                return (sum, along);
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.Sequence.RecurrenceHessianVector(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0]);
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __a0 = __tape.RentDoubles(product[0].Length * 4);
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                        var __unused = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Recurrence__grad_110__tan_110011_h__lanes(p0, p1[0], __b0, 1.0, tangent[0], tangent[1][0], __a0, ref __a1, ref __unused, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, product[0]);
+                    product[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                int w0 = batch.Widths[0];
-                var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                finally
                 {
-                    sum += global::Sample.Sequence.RecurrenceGradientFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), gradient[0], ref gradient[1][0], new global::System.Span<double>(g0, r * w0, w0));
+                    __tape.Restore(__state);
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                int w0 = batch.Widths[0];
-                var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-                {
-                    sum += global::Sample.Sequence.RecurrenceHessianVectorFull(p0, p1[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), tangent[0], tangent[1][0], product[0], ref product[1][0], new global::System.Span<double>(g0, r * w0, w0));
-                }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-            {
             }
 
             /// <summary>Minimizes the mean of <see cref="Recurrence"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>

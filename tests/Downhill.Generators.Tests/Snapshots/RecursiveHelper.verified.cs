@@ -676,92 +676,128 @@ partial class Losses
             }
         }
 
-        /// <inheritdoc/>
-        public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+        /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+        public static global::Downhill.ILossModel<double> PerExample { get; } = new PerExampleModel();
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private sealed class PerExampleModel : global::Downhill.ILossModel<double>
         {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            /// <inheritdoc/>
+            public global::Downhill.LossSchema Schema => SchemaValue;
+
+            /// <inheritdoc/>
+            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
             {
-                sum += global::Losses.Series(p0, c0[r]);
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Losses.Series(p0, c0[r]);
+                }
+                return sum;
             }
-            return sum;
+
+            /// <inheritdoc/>
+            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Losses.SeriesGradient(p0, c0[r], gradient[0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                double sum = 0, along = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    var (value, slope) = global::Losses.SeriesTangent(p0, c0[r], tangent[0]);
+                    sum += value;
+                    along += slope;
+                }
+                return (sum, along);
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Losses.SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Losses.SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Losses.SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+            {
+            }
+
         }
 
+        // Per example only: lane code does not run a call of a [Differentiable] helper.
         /// <inheritdoc/>
-        public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                sum += global::Losses.SeriesGradient(p0, c0[r], gradient[0]);
-            }
-            return sum;
-        }
+        public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        /// <inheritdoc/>
+        public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        /// <inheritdoc/>
+        public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        /// <inheritdoc/>
+        public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
 
         /// <inheritdoc/>
-        public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            double sum = 0, along = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                var (value, slope) = global::Losses.SeriesTangent(p0, c0[r], tangent[0]);
-                sum += value;
-                along += slope;
-            }
-            return (sum, along);
-        }
+        public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
 
         /// <inheritdoc/>
-        public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                sum += global::Losses.SeriesHessianVector(p0, c0[r], tangent[0], product[0]);
-            }
-            return sum;
-        }
+        public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
 
         /// <inheritdoc/>
-        public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                sum += global::Losses.SeriesGradientFull(p0, c0[r], gradient[0], ref g0[r]);
-            }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                sum += global::Losses.SeriesHessianVectorFull(p0, c0[r], tangent[0], product[0], ref g0[r]);
-            }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-        {
-        }
+        public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
 
         /// <summary>Minimizes the mean of <see cref="Series"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>
         /// <returns>The best parameters, the final metrics, the number of epochs and why training stopped.</returns>

@@ -554,6 +554,456 @@ partial class Regression
         return __value;
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Ridge__lanes(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, global::System.Runtime.Intrinsics.Vector256<double> __live)
+    {
+        global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm = 0;
+        int i = 0;
+        double __t1 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5 = 0;
+        double __t6 = 0;
+        double __t7 = 0;
+        double __t8 = 0;
+        bool __t9 = false;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        e = -y;
+        norm = 0.0;
+        i = 0;
+        while (true)
+        {
+            __t9 = i < 3;
+            if (!__t9)
+            {
+                break;
+            }
+            __t1 = w[i];
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __t3 = global::System.Runtime.Intrinsics.Vector256.Create(__t1) * __t2;
+            __t4 = e + __t3;
+            e = __t4;
+            __t5 = w[i];
+            __t6 = w[i];
+            __t7 = __t5 * __t6;
+            __t8 = norm + __t7;
+            norm = __t8;
+            i = i + 1;
+        }
+        __t11 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e;
+        __t12 = __t11 * e;
+        __t13 = lambda * norm;
+        __t14 = __t12 + global::System.Runtime.Intrinsics.Vector256.Create(__t13);
+        return __t14;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Ridge__grad_1000__lanes(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, double __seed, global::System.Span<double> w__adj, global::System.Runtime.Intrinsics.Vector256<double> __live)
+    {
+        global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm = 0;
+        int i = 0;
+        double __t1 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5 = 0;
+        double __t6 = 0;
+        double __t7 = 0;
+        double __t8 = 0;
+        bool __t9 = false;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> e__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm__adj = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t1__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5__adj = 0;
+        double __t6__adj = 0;
+        double __t7__adj = 0;
+        double __r1 = 0;
+        double __r2 = 0;
+        double __t8__adj = 0;
+        bool __more0 = false;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t12__adj = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13__adj = 0;
+        double __r6 = 0;
+        double __t14__adj = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        e = -y;
+        norm = 0.0;
+        i = 0;
+        while (true)
+        {
+            __t9 = i < 3;
+            if (!__t9)
+            {
+                break;
+            }
+            __t1 = w[i];
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __t3 = global::System.Runtime.Intrinsics.Vector256.Create(__t1) * __t2;
+            __t4 = e + __t3;
+            e = __t4;
+            __t5 = w[i];
+            __t6 = w[i];
+            __t7 = __t5 * __t6;
+            __t8 = norm + __t7;
+            norm = __t8;
+            i = i + 1;
+        }
+        __t11 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e;
+        __t12 = __t11 * e;
+        __t13 = lambda * norm;
+        __t14 = __t12 + global::System.Runtime.Intrinsics.Vector256.Create(__t13);
+        __value = __t14;
+        __t14__adj = __seed;
+        __t12__adj = __t14__adj;
+        __t13__adj = __t14__adj;
+        __r6 = __t13__adj * lambda;
+        norm__adj = __r6;
+        __r4 = global::System.Runtime.Intrinsics.Vector256.Create(__t12__adj) * e;
+        __t11__adj = __r4;
+        __r5 = global::System.Runtime.Intrinsics.Vector256.Create(__t12__adj) * __t11;
+        e__adj = __r5;
+        __r3 = __t11__adj * global::System.Runtime.Intrinsics.Vector256.Create(0.5);
+        e__adj = e__adj + __r3;
+        while (true)
+        {
+            __more0 = i > 0;
+            if (!__more0)
+            {
+                break;
+            }
+            i = i - 1;
+            __t8__adj = norm__adj;
+            norm__adj = __t8__adj;
+            __t7__adj = __t8__adj;
+            __t5 = w[i];
+            __t6 = w[i];
+            __r1 = __t7__adj * __t6;
+            __t5__adj = __r1;
+            __r2 = __t7__adj * __t5;
+            __t6__adj = __r2;
+            global::Downhill.Internal.Lanes.Add(w__adj, i, global::System.Runtime.Intrinsics.Vector256.Create(__t6__adj), __live);
+            global::Downhill.Internal.Lanes.Add(w__adj, i, global::System.Runtime.Intrinsics.Vector256.Create(__t5__adj), __live);
+            __t4__adj = e__adj;
+            e__adj = __t4__adj;
+            __t3__adj = __t4__adj;
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __r0 = __t3__adj * __t2;
+            __t1__adj = __r0;
+            global::Downhill.Internal.Lanes.Add(w__adj, i, __t1__adj, __live);
+        }
+        return __value;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Ridge__tan_1000__lanes(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, global::System.ReadOnlySpan<double> w__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+    {
+        global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm = 0;
+        int i = 0;
+        double __t1 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5 = 0;
+        double __t6 = 0;
+        double __t7 = 0;
+        double __t8 = 0;
+        bool __t9 = false;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> e__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm__tan = 0;
+        double __t1__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5__tan = 0;
+        double __t6__tan = 0;
+        double __t7__tan = 0;
+        double __t8__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f0 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f3 = 0;
+        double __f4 = 0;
+        double __f5 = 0;
+        double __f6 = 0;
+        double __f7 = 0;
+        double __f8 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f10 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        e = -y;
+        e__tan = global::System.Runtime.Intrinsics.Vector256.Create(-0.0);
+        norm = 0.0;
+        norm__tan = 0.0;
+        i = 0;
+        while (true)
+        {
+            __t9 = i < 3;
+            if (!__t9)
+            {
+                break;
+            }
+            __t1 = w[i];
+            __f0 = w__tan[i];
+            __t1__tan = __f0;
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __t3 = global::System.Runtime.Intrinsics.Vector256.Create(__t1) * __t2;
+            __f1 = global::System.Runtime.Intrinsics.Vector256.Create(__t1__tan) * __t2;
+            __t3__tan = __f1;
+            __t4 = e + __t3;
+            __f2 = e__tan + __t3__tan;
+            __t4__tan = __f2;
+            e = __t4;
+            e__tan = __t4__tan;
+            __t5 = w[i];
+            __f3 = w__tan[i];
+            __t5__tan = __f3;
+            __t6 = w[i];
+            __f4 = w__tan[i];
+            __t6__tan = __f4;
+            __t7 = __t5 * __t6;
+            __f5 = __t5__tan * __t6;
+            __f6 = __t5 * __t6__tan;
+            __f7 = __f5 + __f6;
+            __t7__tan = __f7;
+            __t8 = norm + __t7;
+            __f8 = norm__tan + __t7__tan;
+            __t8__tan = __f8;
+            norm = __t8;
+            norm__tan = __t8__tan;
+            i = i + 1;
+        }
+        __t11 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e;
+        __f9 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e__tan;
+        __t11__tan = __f9;
+        __t12 = __t11 * e;
+        __f10 = __t11__tan * e;
+        __f11 = __t11 * e__tan;
+        __f12 = __f10 + __f11;
+        __t12__tan = __f12;
+        __t13 = lambda * norm;
+        __f13 = lambda * norm__tan;
+        __t13__tan = __f13;
+        __t14 = __t12 + global::System.Runtime.Intrinsics.Vector256.Create(__t13);
+        __f14 = __t12__tan + global::System.Runtime.Intrinsics.Vector256.Create(__t13__tan);
+        __t14__tan = __f14;
+        __out__tan = __t14__tan;
+        return __t14;
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Ridge__grad_1000__tan_100001_h__lanes(global::System.ReadOnlySpan<double> w, double lambda, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, double __seed, global::System.ReadOnlySpan<double> w__tan, global::System.Span<double> w__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+    {
+        global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm = 0;
+        int i = 0;
+        double __t1 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5 = 0;
+        double __t6 = 0;
+        double __t7 = 0;
+        double __t8 = 0;
+        bool __t9 = false;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm__adj = 0;
+        double __t7__adj = 0;
+        double __t8__adj = 0;
+        bool __more0 = false;
+        double __t12__adj = 0;
+        double __t13__adj = 0;
+        double __r6 = 0;
+        double __t14__adj = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> e__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double norm__tan = 0;
+        double __t1__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5__tan = 0;
+        double __t6__tan = 0;
+        double __t7__tan = 0;
+        double __t8__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t12__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t13__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t14__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> e__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t1__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t3__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __t4__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __t5__adj__tan = 0;
+        double __t6__adj__tan = 0;
+        double __r1__tan = 0;
+        double __r2__tan = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __t11__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r4__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __r5__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __value__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f0 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f3 = 0;
+        double __f4 = 0;
+        double __f5 = 0;
+        double __f6 = 0;
+        double __f7 = 0;
+        double __f8 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f10 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f11 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f12 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f13 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f14 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f15 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f16 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        global::System.Runtime.Intrinsics.Vector256<double> __f17 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        double __f18 = 0;
+        double __f19 = 0;
+        double __f20 = 0;
+        double __f21 = 0;
+        global::System.Runtime.Intrinsics.Vector256<double> __f22 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+        e = -y;
+        e__tan = global::System.Runtime.Intrinsics.Vector256.Create(-0.0);
+        norm = 0.0;
+        norm__tan = 0.0;
+        i = 0;
+        while (true)
+        {
+            __t9 = i < 3;
+            if (!__t9)
+            {
+                break;
+            }
+            __t1 = w[i];
+            __f0 = w__tan[i];
+            __t1__tan = __f0;
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __t3 = global::System.Runtime.Intrinsics.Vector256.Create(__t1) * __t2;
+            __f1 = global::System.Runtime.Intrinsics.Vector256.Create(__t1__tan) * __t2;
+            __t3__tan = __f1;
+            __t4 = e + __t3;
+            __f2 = e__tan + __t3__tan;
+            __t4__tan = __f2;
+            e = __t4;
+            e__tan = __t4__tan;
+            __t5 = w[i];
+            __f3 = w__tan[i];
+            __t5__tan = __f3;
+            __t6 = w[i];
+            __f4 = w__tan[i];
+            __t6__tan = __f4;
+            __t7 = __t5 * __t6;
+            __f5 = __t5__tan * __t6;
+            __f6 = __t5 * __t6__tan;
+            __f7 = __f5 + __f6;
+            __t7__tan = __f7;
+            __t8 = norm + __t7;
+            __f8 = norm__tan + __t7__tan;
+            __t8__tan = __f8;
+            norm = __t8;
+            norm__tan = __t8__tan;
+            i = i + 1;
+        }
+        __t11 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e;
+        __f9 = global::System.Runtime.Intrinsics.Vector256.Create(0.5) * e__tan;
+        __t11__tan = __f9;
+        __t12 = __t11 * e;
+        __f10 = __t11__tan * e;
+        __f11 = __t11 * e__tan;
+        __f12 = __f10 + __f11;
+        __t12__tan = __f12;
+        __t13 = lambda * norm;
+        __f13 = lambda * norm__tan;
+        __t13__tan = __f13;
+        __t14 = __t12 + global::System.Runtime.Intrinsics.Vector256.Create(__t13);
+        __f14 = __t12__tan + global::System.Runtime.Intrinsics.Vector256.Create(__t13__tan);
+        __t14__tan = __f14;
+        __value = __t14;
+        __value__tan = __t14__tan;
+        __t14__adj = __seed;
+        __t12__adj = __t14__adj;
+        __t13__adj = __t14__adj;
+        __r6 = __t13__adj * lambda;
+        norm__adj = __r6;
+        __f15 = global::System.Runtime.Intrinsics.Vector256.Create(__t12__adj) * e__tan;
+        __r4__tan = __f15;
+        __t11__adj__tan = __r4__tan;
+        __f16 = global::System.Runtime.Intrinsics.Vector256.Create(__t12__adj) * __t11__tan;
+        __r5__tan = __f16;
+        e__adj__tan = __r5__tan;
+        __f17 = __t11__adj__tan * global::System.Runtime.Intrinsics.Vector256.Create(0.5);
+        __r3__tan = __f17;
+        e__adj__tan = e__adj__tan + __r3__tan;
+        while (true)
+        {
+            __more0 = i > 0;
+            if (!__more0)
+            {
+                break;
+            }
+            i = i - 1;
+            __t8__adj = norm__adj;
+            norm__adj = __t8__adj;
+            __t7__adj = __t8__adj;
+            __f18 = w__tan[i];
+            __t5__tan = __f18;
+            __f19 = w__tan[i];
+            __t6__tan = __f19;
+            __f20 = __t7__adj * __t6__tan;
+            __r1__tan = __f20;
+            __t5__adj__tan = __r1__tan;
+            __f21 = __t7__adj * __t5__tan;
+            __r2__tan = __f21;
+            __t6__adj__tan = __r2__tan;
+            global::Downhill.Internal.Lanes.Add(w__adj__tan, i, global::System.Runtime.Intrinsics.Vector256.Create(__t6__adj__tan), __live);
+            global::Downhill.Internal.Lanes.Add(w__adj__tan, i, global::System.Runtime.Intrinsics.Vector256.Create(__t5__adj__tan), __live);
+            __t4__adj__tan = e__adj__tan;
+            e__adj__tan = __t4__adj__tan;
+            __t3__adj__tan = __t4__adj__tan;
+            __t2 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+            __f22 = __t3__adj__tan * __t2;
+            __r0__tan = __f22;
+            __t1__adj__tan = __r0__tan;
+            global::Downhill.Internal.Lanes.Add(w__adj__tan, i, __t1__adj__tan, __live);
+        }
+        __out__tan = __value__tan;
+        return __value;
+    }
+
     /// <summary>The descriptor of <see cref="Ridge"/>: its schema, batch evaluation and typed entry points.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public sealed class RidgeLoss : global::Downhill.ILossModel<double>
@@ -1134,105 +1584,280 @@ extern ""C"" dh_real dh_Regression_Ridge_host_hvp(const dh_real* dh_params, cons
             }
         }
 
+        /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+        public static global::Downhill.ILossModel<double> PerExample { get; } = new PerExampleModel();
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private sealed class PerExampleModel : global::Downhill.ILossModel<double>
+        {
+            /// <inheritdoc/>
+            public global::Downhill.LossSchema Schema => SchemaValue;
+
+            /// <inheritdoc/>
+            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Regression.Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Regression.RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                double sum = 0, along = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    var (value, slope) = global::Regression.RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
+                    sum += value;
+                    along += slope;
+                }
+                return (sum, along);
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Regression.RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
+                var g1 = dataGradient[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataGradient));
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Regression.RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
+            {
+                var p0 = parameters[0];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (double[])batch.Columns[1];
+                var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
+                var g1 = dataProduct[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataProduct));
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Regression.RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+            {
+            }
+
+        }
+
         /// <inheritdoc/>
-        public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+        public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumLoss(parameters, hypers, in batch, start, end) : PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+        /// <inheritdoc/>
+        public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumGradient(parameters, hypers, in batch, start, end, gradient) : PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+        /// <inheritdoc/>
+        public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumTangent(parameters, hypers, in batch, start, end, tangent) : PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+        /// <inheritdoc/>
+        public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumHessianVector(parameters, hypers, in batch, start, end, tangent, product) : PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
+
+        /// <inheritdoc/>
+        public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
+
+        /// <inheritdoc/>
+        public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
+
+        /// <inheritdoc/>
+        public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
         {
             var p0 = parameters[0];
             var c0 = (double[])batch.Columns[0];
             int w0 = batch.Widths[0];
             var c1 = (double[])batch.Columns[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Regression.Ridge(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r]);
+                var __b0 = __tape.RentDoubles(w0 * 4);
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                {
+                    int __n = global::System.Math.Min(4, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                    global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                    var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                    var __value = __dh_Ridge__lanes(p0, hypers[0], __b0, __x1, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                return sum;
             }
-            return sum;
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
         {
             var p0 = parameters[0];
             var c0 = (double[])batch.Columns[0];
             int w0 = batch.Widths[0];
             var c1 = (double[])batch.Columns[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Regression.RidgeGradient(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0]);
+                var __b0 = __tape.RentDoubles(w0 * 4);
+                var __a0 = __tape.RentDoubles(gradient[0].Length * 4);
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                {
+                    int __n = global::System.Math.Min(4, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                    global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                    var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                    var __value = __dh_Ridge__grad_1000__lanes(p0, hypers[0], __b0, __x1, 1.0, __a0, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, gradient[0]);
+                return sum;
             }
-            return sum;
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static (double Loss, double Tangent) LaneSumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
         {
             var p0 = parameters[0];
             var c0 = (double[])batch.Columns[0];
             int w0 = batch.Widths[0];
             var c1 = (double[])batch.Columns[1];
-            double sum = 0, along = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                var (value, slope) = global::Regression.RidgeTangent(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0]);
-                sum += value;
-                along += slope;
+                var __b0 = __tape.RentDoubles(w0 * 4);
+                double sum = 0, along = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                {
+                    int __n = global::System.Math.Min(4, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                    global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                    var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                    var __along = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var __value = __dh_Ridge__tan_1000__lanes(p0, hypers[0], __b0, __x1, tangent[0], ref __along, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        along += global::System.Runtime.Intrinsics.Vector256.GetElement(__along, __l);
+                    }
+                }
+                return (sum, along);
             }
-            return (sum, along);
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
         {
             var p0 = parameters[0];
             var c0 = (double[])batch.Columns[0];
             int w0 = batch.Widths[0];
             var c1 = (double[])batch.Columns[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Regression.RidgeHessianVector(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0]);
+                var __b0 = __tape.RentDoubles(w0 * 4);
+                var __a0 = __tape.RentDoubles(product[0].Length * 4);
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                {
+                    int __n = global::System.Math.Min(4, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                    global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                    var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                    var __unused = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var __value = __dh_Ridge__grad_1000__tan_100001_h__lanes(p0, hypers[0], __b0, __x1, 1.0, tangent[0], __a0, ref __unused, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, product[0]);
+                return sum;
             }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            int w0 = batch.Widths[0];
-            var c1 = (double[])batch.Columns[1];
-            var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
-            var g1 = dataGradient[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataGradient));
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            finally
             {
-                sum += global::Regression.RidgeGradientFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], gradient[0], ref hyperGradient[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
+                __tape.Restore(__state);
             }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
-        {
-            var p0 = parameters[0];
-            var c0 = (double[])batch.Columns[0];
-            int w0 = batch.Widths[0];
-            var c1 = (double[])batch.Columns[1];
-            var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
-            var g1 = dataProduct[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataProduct));
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-            {
-                sum += global::Regression.RidgeHessianVectorFull(p0, hypers[0], new global::System.ReadOnlySpan<double>(c0, r * w0, w0), c1[r], tangent[0], product[0], ref hyperProduct[0], new global::System.Span<double>(g0, r * w0, w0), ref g1[r]);
-            }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-        {
         }
 
         /// <summary>Minimizes the mean of <see cref="Ridge"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>

@@ -216,6 +216,291 @@ partial class Objectives
         return __value;
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<float> __dh_Rosenbrock__lanes(float x, float y, global::System.Runtime.Intrinsics.Vector256<float> __live)
+    {
+        float a = 0;
+        float __t0 = 0;
+        float b = 0;
+        float __t3 = 0;
+        float __t4 = 0;
+        float __t5 = 0;
+        float __t6 = 0;
+        __t0 = x * x;
+        a = y - __t0;
+        b = 1.0f - x;
+        __t3 = 100.0f * a;
+        __t4 = __t3 * a;
+        __t5 = b * b;
+        __t6 = __t4 + __t5;
+        return global::System.Runtime.Intrinsics.Vector256.Create(__t6);
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<float> __dh_Rosenbrock__grad_11__lanes(float x, float y, float __seed, ref global::System.Runtime.Intrinsics.Vector256<float> x__adj, ref global::System.Runtime.Intrinsics.Vector256<float> y__adj, global::System.Runtime.Intrinsics.Vector256<float> __live)
+    {
+        float a = 0;
+        float __t0 = 0;
+        float b = 0;
+        float __t3 = 0;
+        float __t4 = 0;
+        float __t5 = 0;
+        float __t6 = 0;
+        float __t0__adj = 0;
+        float __r0 = 0;
+        float __r1 = 0;
+        float a__adj = 0;
+        float __r2 = 0;
+        float b__adj = 0;
+        float __r3 = 0;
+        float __t3__adj = 0;
+        float __r4 = 0;
+        float __t4__adj = 0;
+        float __r5 = 0;
+        float __r6 = 0;
+        float __t5__adj = 0;
+        float __r7 = 0;
+        float __r8 = 0;
+        float __t6__adj = 0;
+        float __value = 0;
+        __t0 = x * x;
+        a = y - __t0;
+        b = 1.0f - x;
+        __t3 = 100.0f * a;
+        __t4 = __t3 * a;
+        __t5 = b * b;
+        __t6 = __t4 + __t5;
+        __value = __t6;
+        __t6__adj = __seed;
+        __t4__adj = __t6__adj;
+        __t5__adj = __t6__adj;
+        __r7 = __t5__adj * b;
+        b__adj = __r7;
+        __r8 = __t5__adj * b;
+        b__adj += __r8;
+        __r5 = __t4__adj * a;
+        __t3__adj = __r5;
+        __r6 = __t4__adj * __t3;
+        a__adj = __r6;
+        __r4 = __t3__adj * 100.0f;
+        a__adj += __r4;
+        __r3 = b__adj * (-1.0f);
+        x__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj + global::System.Runtime.Intrinsics.Vector256.Create(__r3), x__adj);
+        y__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, y__adj + global::System.Runtime.Intrinsics.Vector256.Create(a__adj), y__adj);
+        __r2 = a__adj * (-1.0f);
+        __t0__adj = __r2;
+        __r0 = __t0__adj * x;
+        x__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj + global::System.Runtime.Intrinsics.Vector256.Create(__r0), x__adj);
+        __r1 = __t0__adj * x;
+        x__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj + global::System.Runtime.Intrinsics.Vector256.Create(__r1), x__adj);
+        return global::System.Runtime.Intrinsics.Vector256.Create(__value);
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<float> __dh_Rosenbrock__tan_11__lanes(float x, float y, float x__tan, float y__tan, ref global::System.Runtime.Intrinsics.Vector256<float> __out__tan, global::System.Runtime.Intrinsics.Vector256<float> __live)
+    {
+        float a = 0;
+        float __t0 = 0;
+        float b = 0;
+        float __t3 = 0;
+        float __t4 = 0;
+        float __t5 = 0;
+        float __t6 = 0;
+        float a__tan = 0;
+        float __t0__tan = 0;
+        float b__tan = 0;
+        float __t3__tan = 0;
+        float __t4__tan = 0;
+        float __t5__tan = 0;
+        float __t6__tan = 0;
+        float __f0 = 0;
+        float __f1 = 0;
+        float __f2 = 0;
+        float __f3 = 0;
+        float __f4 = 0;
+        float __f5 = 0;
+        float __f6 = 0;
+        float __f7 = 0;
+        float __f8 = 0;
+        float __f9 = 0;
+        float __f10 = 0;
+        float __f11 = 0;
+        float __f12 = 0;
+        __t0 = x * x;
+        __f0 = x__tan * x;
+        __f1 = x * x__tan;
+        __f2 = __f0 + __f1;
+        __t0__tan = __f2;
+        a = y - __t0;
+        __f3 = y__tan - __t0__tan;
+        a__tan = __f3;
+        b = 1.0f - x;
+        __f4 = -x__tan;
+        b__tan = __f4;
+        __t3 = 100.0f * a;
+        __f5 = 100.0f * a__tan;
+        __t3__tan = __f5;
+        __t4 = __t3 * a;
+        __f6 = __t3__tan * a;
+        __f7 = __t3 * a__tan;
+        __f8 = __f6 + __f7;
+        __t4__tan = __f8;
+        __t5 = b * b;
+        __f9 = b__tan * b;
+        __f10 = b * b__tan;
+        __f11 = __f9 + __f10;
+        __t5__tan = __f11;
+        __t6 = __t4 + __t5;
+        __f12 = __t4__tan + __t5__tan;
+        __t6__tan = __f12;
+        __out__tan = global::System.Runtime.Intrinsics.Vector256.Create(__t6__tan);
+        return global::System.Runtime.Intrinsics.Vector256.Create(__t6);
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+    private static global::System.Runtime.Intrinsics.Vector256<float> __dh_Rosenbrock__grad_11__tan_11011_h__lanes(float x, float y, float __seed, float x__tan, float y__tan, ref global::System.Runtime.Intrinsics.Vector256<float> x__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<float> y__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<float> __out__tan, global::System.Runtime.Intrinsics.Vector256<float> __live)
+    {
+        float a = 0;
+        float __t0 = 0;
+        float b = 0;
+        float __t3 = 0;
+        float __t4 = 0;
+        float __t5 = 0;
+        float __t6 = 0;
+        float __t0__adj = 0;
+        float a__adj = 0;
+        float __r2 = 0;
+        float __t3__adj = 0;
+        float __r4 = 0;
+        float __t4__adj = 0;
+        float __r5 = 0;
+        float __r6 = 0;
+        float __t5__adj = 0;
+        float __t6__adj = 0;
+        float __value = 0;
+        float a__tan = 0;
+        float __t0__tan = 0;
+        float b__tan = 0;
+        float __t3__tan = 0;
+        float __t4__tan = 0;
+        float __t5__tan = 0;
+        float __t6__tan = 0;
+        float __t0__adj__tan = 0;
+        float __r0__tan = 0;
+        float __r1__tan = 0;
+        float a__adj__tan = 0;
+        float __r2__tan = 0;
+        float b__adj__tan = 0;
+        float __r3__tan = 0;
+        float __t3__adj__tan = 0;
+        float __r4__tan = 0;
+        float __r5__tan = 0;
+        float __r6__tan = 0;
+        float __r7__tan = 0;
+        float __r8__tan = 0;
+        float __value__tan = 0;
+        float __f0 = 0;
+        float __f1 = 0;
+        float __f2 = 0;
+        float __f3 = 0;
+        float __f4 = 0;
+        float __f5 = 0;
+        float __f6 = 0;
+        float __f7 = 0;
+        float __f8 = 0;
+        float __f9 = 0;
+        float __f10 = 0;
+        float __f11 = 0;
+        float __f12 = 0;
+        float __f13 = 0;
+        float __f14 = 0;
+        float __f15 = 0;
+        float __f16 = 0;
+        float __f17 = 0;
+        float __f18 = 0;
+        float __f19 = 0;
+        float __f20 = 0;
+        float __f21 = 0;
+        float __f22 = 0;
+        float __f23 = 0;
+        float __f24 = 0;
+        float __f25 = 0;
+        __t0 = x * x;
+        __f0 = x__tan * x;
+        __f1 = x * x__tan;
+        __f2 = __f0 + __f1;
+        __t0__tan = __f2;
+        a = y - __t0;
+        __f3 = y__tan - __t0__tan;
+        a__tan = __f3;
+        b = 1.0f - x;
+        __f4 = -x__tan;
+        b__tan = __f4;
+        __t3 = 100.0f * a;
+        __f5 = 100.0f * a__tan;
+        __t3__tan = __f5;
+        __t4 = __t3 * a;
+        __f6 = __t3__tan * a;
+        __f7 = __t3 * a__tan;
+        __f8 = __f6 + __f7;
+        __t4__tan = __f8;
+        __t5 = b * b;
+        __f9 = b__tan * b;
+        __f10 = b * b__tan;
+        __f11 = __f9 + __f10;
+        __t5__tan = __f11;
+        __t6 = __t4 + __t5;
+        __f12 = __t4__tan + __t5__tan;
+        __t6__tan = __f12;
+        __value = __t6;
+        __value__tan = __t6__tan;
+        __t6__adj = __seed;
+        __t4__adj = __t6__adj;
+        __t5__adj = __t6__adj;
+        __f13 = __t5__adj * b__tan;
+        __r7__tan = __f13;
+        b__adj__tan = __r7__tan;
+        __f14 = __t5__adj * b__tan;
+        __r8__tan = __f14;
+        b__adj__tan += __r8__tan;
+        __r5 = __t4__adj * a;
+        __f15 = __t4__adj * a__tan;
+        __r5__tan = __f15;
+        __t3__adj = __r5;
+        __t3__adj__tan = __r5__tan;
+        __r6 = __t4__adj * __t3;
+        __f16 = __t4__adj * __t3__tan;
+        __r6__tan = __f16;
+        a__adj = __r6;
+        a__adj__tan = __r6__tan;
+        __r4 = __t3__adj * 100.0f;
+        __f17 = __t3__adj__tan * 100.0f;
+        __r4__tan = __f17;
+        a__adj += __r4;
+        a__adj__tan += __r4__tan;
+        __f18 = b__adj__tan * (-1.0f);
+        __r3__tan = __f18;
+        x__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj__tan + global::System.Runtime.Intrinsics.Vector256.Create(__r3__tan), x__adj__tan);
+        y__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, y__adj__tan + global::System.Runtime.Intrinsics.Vector256.Create(a__adj__tan), y__adj__tan);
+        __r2 = a__adj * (-1.0f);
+        __f19 = a__adj__tan * (-1.0f);
+        __r2__tan = __f19;
+        __t0__adj = __r2;
+        __t0__adj__tan = __r2__tan;
+        __f20 = __t0__adj__tan * x;
+        __f21 = __t0__adj * x__tan;
+        __f22 = __f20 + __f21;
+        __r0__tan = __f22;
+        x__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj__tan + global::System.Runtime.Intrinsics.Vector256.Create(__r0__tan), x__adj__tan);
+        __f23 = __t0__adj__tan * x;
+        __f24 = __t0__adj * x__tan;
+        __f25 = __f23 + __f24;
+        __r1__tan = __f25;
+        x__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, x__adj__tan + global::System.Runtime.Intrinsics.Vector256.Create(__r1__tan), x__adj__tan);
+        __out__tan = global::System.Runtime.Intrinsics.Vector256.Create(__value__tan);
+        return global::System.Runtime.Intrinsics.Vector256.Create(__value);
+    }
+
     /// <summary>The descriptor of <see cref="Rosenbrock"/>: its schema, batch evaluation and typed entry points.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
     public sealed class RosenbrockLoss : global::Downhill.ILossModel<float>
@@ -701,89 +986,248 @@ extern ""C"" dh_real dh_Objectives_Rosenbrock_host_hvp(const dh_real* dh_params,
             }
         }
 
-        /// <inheritdoc/>
-        public double SumLoss(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+        /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+        public static global::Downhill.ILossModel<float> PerExample { get; } = new PerExampleModel();
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private sealed class PerExampleModel : global::Downhill.ILossModel<float>
         {
-            var p0 = parameters[0];
-            var p1 = parameters[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            /// <inheritdoc/>
+            public global::Downhill.LossSchema Schema => SchemaValue;
+
+            /// <inheritdoc/>
+            public double SumLoss(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end)
             {
-                sum += global::Objectives.Rosenbrock(p0[0], p1[0]);
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Objectives.Rosenbrock(p0[0], p1[0]);
+                }
+                return sum;
             }
-            return sum;
+
+            /// <inheritdoc/>
+            public double SumGradient(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Objectives.RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0, along = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    var (value, slope) = global::Objectives.RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
+                    sum += value;
+                    along += slope;
+                }
+                return (sum, along);
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVector(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Objectives.RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumGradientFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient, float[] hyperGradient, float[]?[] dataGradient)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Objectives.RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product, float[] hyperProduct, float[]?[] dataProduct)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                double sum = 0;
+                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                {
+                    sum += global::Objectives.RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                }
+                return sum;
+            }
+
+            /// <inheritdoc/>
+            public void SumMonitors(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+            {
+            }
+
         }
 
         /// <inheritdoc/>
-        public double SumGradient(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient)
+        public double SumLoss(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumLoss(parameters, hypers, in batch, start, end) : PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+        /// <inheritdoc/>
+        public double SumGradient(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumGradient(parameters, hypers, in batch, start, end, gradient) : PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+        /// <inheritdoc/>
+        public (double Loss, double Tangent) SumTangent(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumTangent(parameters, hypers, in batch, start, end, tangent) : PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+        /// <inheritdoc/>
+        public double SumHessianVector(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumHessianVector(parameters, hypers, in batch, start, end, tangent, product) : PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
+
+        /// <inheritdoc/>
+        public double SumGradientFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient, float[] hyperGradient, float[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
+
+        /// <inheritdoc/>
+        public double SumHessianVectorFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product, float[] hyperProduct, float[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
+
+        /// <inheritdoc/>
+        public void SumMonitors(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumLoss(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end)
         {
             var p0 = parameters[0];
             var p1 = parameters[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Objectives.RosenbrockGradient(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 8)
+                {
+                    int __n = global::System.Math.Min(8, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveSingle(__n);
+                    var __value = __dh_Rosenbrock__lanes(p0[0], p1[0], __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                return sum;
             }
-            return sum;
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public (double Loss, double Tangent) SumTangent(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumGradient(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient)
         {
             var p0 = parameters[0];
             var p1 = parameters[1];
-            double sum = 0, along = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                var (value, slope) = global::Objectives.RosenbrockTangent(p0[0], p1[0], tangent[0][0], tangent[1][0]);
-                sum += value;
-                along += slope;
+                var __a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var __a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 8)
+                {
+                    int __n = global::System.Math.Min(8, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveSingle(__n);
+                    var __value = __dh_Rosenbrock__grad_11__lanes(p0[0], p1[0], 1f, ref __a0, ref __a1, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                gradient[0][0] += global::Downhill.Internal.Lanes.Sum(__a0);
+                gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                return sum;
             }
-            return (sum, along);
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public double SumHessianVector(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static (double Loss, double Tangent) LaneSumTangent(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent)
         {
             var p0 = parameters[0];
             var p1 = parameters[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Objectives.RosenbrockHessianVector(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                double sum = 0, along = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 8)
+                {
+                    int __n = global::System.Math.Min(8, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveSingle(__n);
+                    var __along = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var __value = __dh_Rosenbrock__tan_11__lanes(p0[0], p1[0], tangent[0][0], tangent[1][0], ref __along, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        along += global::System.Runtime.Intrinsics.Vector256.GetElement(__along, __l);
+                    }
+                }
+                return (sum, along);
             }
-            return sum;
+            finally
+            {
+                __tape.Restore(__state);
+            }
         }
 
-        /// <inheritdoc/>
-        public double SumGradientFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] gradient, float[] hyperGradient, float[]?[] dataGradient)
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static double LaneSumHessianVector(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product)
         {
             var p0 = parameters[0];
             var p1 = parameters[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            var __tape = global::Downhill.Internal.Tape.Current;
+            var __state = __tape.Save();
+            try
             {
-                sum += global::Objectives.RosenbrockGradientFull(p0[0], p1[0], ref gradient[0][0], ref gradient[1][0]);
+                var __a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var __a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                double sum = 0;
+                int __end = batch.Offset + end;
+                for (int __row = batch.Offset + start; __row < __end; __row += 8)
+                {
+                    int __n = global::System.Math.Min(8, __end - __row);
+                    var __live = global::Downhill.Internal.Lanes.LiveSingle(__n);
+                    var __unused = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var __value = __dh_Rosenbrock__grad_11__tan_11011_h__lanes(p0[0], p1[0], 1f, tangent[0][0], tangent[1][0], ref __a0, ref __a1, ref __unused, __live);
+                    for (int __l = 0; __l < __n; __l++)
+                    {
+                        sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                    }
+                }
+                product[0][0] += global::Downhill.Internal.Lanes.Sum(__a0);
+                product[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                return sum;
             }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public double SumHessianVectorFull(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, float[][] tangent, float[][] product, float[] hyperProduct, float[]?[] dataProduct)
-        {
-            var p0 = parameters[0];
-            var p1 = parameters[1];
-            double sum = 0;
-            for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+            finally
             {
-                sum += global::Objectives.RosenbrockHessianVectorFull(p0[0], p1[0], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                __tape.Restore(__state);
             }
-            return sum;
-        }
-
-        /// <inheritdoc/>
-        public void SumMonitors(float[][] parameters, float[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-        {
         }
 
         /// <summary>Minimizes the mean of <see cref="Rosenbrock"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>

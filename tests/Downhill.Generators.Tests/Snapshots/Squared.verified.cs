@@ -218,6 +218,146 @@ namespace Sample
             return __value;
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Squared__lanes(double m, double b, global::System.Runtime.Intrinsics.Vector256<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            __t0 = global::System.Runtime.Intrinsics.Vector256.Create(m) * x;
+            __t1 = __t0 + global::System.Runtime.Intrinsics.Vector256.Create(b);
+            e = __t1 - y;
+            __t3 = e * e;
+            return __t3;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Squared__grad_1100__lanes(double m, double b, global::System.Runtime.Intrinsics.Vector256<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, double __seed, ref global::System.Runtime.Intrinsics.Vector256<double> m__adj, ref global::System.Runtime.Intrinsics.Vector256<double> b__adj, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> e__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t3__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            __t0 = global::System.Runtime.Intrinsics.Vector256.Create(m) * x;
+            __t1 = __t0 + global::System.Runtime.Intrinsics.Vector256.Create(b);
+            e = __t1 - y;
+            __t3 = e * e;
+            __value = __t3;
+            __t3__adj = __seed;
+            __r1 = global::System.Runtime.Intrinsics.Vector256.Create(__t3__adj) * e;
+            e__adj = __r1;
+            __r2 = global::System.Runtime.Intrinsics.Vector256.Create(__t3__adj) * e;
+            e__adj = e__adj + __r2;
+            __t1__adj = e__adj;
+            __t0__adj = __t1__adj;
+            b__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj + __t1__adj, b__adj);
+            __r0 = __t0__adj * x;
+            m__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, m__adj + __r0, m__adj);
+            return __value;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Squared__tan_1100__lanes(double m, double b, global::System.Runtime.Intrinsics.Vector256<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, double m__tan, double b__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> e__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            __t0 = global::System.Runtime.Intrinsics.Vector256.Create(m) * x;
+            __f0 = global::System.Runtime.Intrinsics.Vector256.Create(m__tan) * x;
+            __t0__tan = __f0;
+            __t1 = __t0 + global::System.Runtime.Intrinsics.Vector256.Create(b);
+            __f1 = __t0__tan + global::System.Runtime.Intrinsics.Vector256.Create(b__tan);
+            __t1__tan = __f1;
+            e = __t1 - y;
+            e__tan = __t1__tan;
+            __t3 = e * e;
+            __f2 = e__tan * e;
+            __f3 = e * e__tan;
+            __f4 = __f2 + __f3;
+            __t3__tan = __f4;
+            __out__tan = __t3__tan;
+            return __t3;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Squared__grad_1100__tan_1100011_h__lanes(double m, double b, global::System.Runtime.Intrinsics.Vector256<double> x, global::System.Runtime.Intrinsics.Vector256<double> y, double __seed, double m__tan, double b__tan, ref global::System.Runtime.Intrinsics.Vector256<double> m__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> b__adj__tan, ref global::System.Runtime.Intrinsics.Vector256<double> __out__tan, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> e = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t3__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> e__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> e__adj__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value__tan = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f6 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __f7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            __t0 = global::System.Runtime.Intrinsics.Vector256.Create(m) * x;
+            __f0 = global::System.Runtime.Intrinsics.Vector256.Create(m__tan) * x;
+            __t0__tan = __f0;
+            __t1 = __t0 + global::System.Runtime.Intrinsics.Vector256.Create(b);
+            __f1 = __t0__tan + global::System.Runtime.Intrinsics.Vector256.Create(b__tan);
+            __t1__tan = __f1;
+            e = __t1 - y;
+            e__tan = __t1__tan;
+            __t3 = e * e;
+            __f2 = e__tan * e;
+            __f3 = e * e__tan;
+            __f4 = __f2 + __f3;
+            __t3__tan = __f4;
+            __value = __t3;
+            __value__tan = __t3__tan;
+            __t3__adj = __seed;
+            __f5 = global::System.Runtime.Intrinsics.Vector256.Create(__t3__adj) * e__tan;
+            __r1__tan = __f5;
+            e__adj__tan = __r1__tan;
+            __f6 = global::System.Runtime.Intrinsics.Vector256.Create(__t3__adj) * e__tan;
+            __r2__tan = __f6;
+            e__adj__tan = e__adj__tan + __r2__tan;
+            __t1__adj__tan = e__adj__tan;
+            __t0__adj__tan = __t1__adj__tan;
+            b__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj__tan + __t1__adj__tan, b__adj__tan);
+            __f7 = __t0__adj__tan * x;
+            __r0__tan = __f7;
+            m__adj__tan = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, m__adj__tan + __r0__tan, m__adj__tan);
+            __out__tan = __value__tan;
+            return __value;
+        }
+
         /// <summary>The descriptor of <see cref="Squared"/>: its schema, batch evaluation and typed entry points.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         public sealed class SquaredLoss : global::Downhill.ILossModel<double>
@@ -638,105 +778,280 @@ extern ""C"" dh_real dh_Sample_House_Squared_host_hvp(const dh_real* dh_params, 
                 }
             }
 
+            /// <summary>The same loss summed one example at a time (the generated per-example methods, row by row): what the batched sums are checked against, and what runs where 256-bit vectors are not hardware accelerated.</summary>
+            public static global::Downhill.ILossModel<double> PerExample { get; } = new PerExampleModel();
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private sealed class PerExampleModel : global::Downhill.ILossModel<double>
+            {
+                /// <inheritdoc/>
+                public global::Downhill.LossSchema Schema => SchemaValue;
+
+                /// <inheritdoc/>
+                public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.House.Squared(p0[0], p1[0], c0[r], c1[r]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.House.SquaredGradient(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    double sum = 0, along = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        var (value, slope) = global::Sample.House.SquaredTangent(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0]);
+                        sum += value;
+                        along += slope;
+                    }
+                    return (sum, along);
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.House.SquaredHessianVector(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
+                    var g1 = dataGradient[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataGradient));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.House.SquaredGradientFull(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0], ref g0[r], ref g1[r]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
+                {
+                    var p0 = parameters[0];
+                    var p1 = parameters[1];
+                    var c0 = (double[])batch.Columns[0];
+                    var c1 = (double[])batch.Columns[1];
+                    var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
+                    var g1 = dataProduct[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataProduct));
+                    double sum = 0;
+                    for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                    {
+                        sum += global::Sample.House.SquaredHessianVectorFull(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0], ref g0[r], ref g1[r]);
+                    }
+                    return sum;
+                }
+
+                /// <inheritdoc/>
+                public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
+                {
+                }
+
+            }
+
             /// <inheritdoc/>
-            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+            public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumLoss(parameters, hypers, in batch, start, end) : PerExample.SumLoss(parameters, hypers, in batch, start, end);
+
+            /// <inheritdoc/>
+            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumGradient(parameters, hypers, in batch, start, end, gradient) : PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
+
+            /// <inheritdoc/>
+            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumTangent(parameters, hypers, in batch, start, end, tangent) : PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
+
+            /// <inheritdoc/>
+            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? LaneSumHessianVector(parameters, hypers, in batch, start, end, tangent, product) : PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
+
+            /// <inheritdoc/>
+            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient) => PerExample.SumGradientFull(parameters, hypers, in batch, start, end, gradient, hyperGradient, dataGradient);
+
+            /// <inheritdoc/>
+            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct) => PerExample.SumHessianVectorFull(parameters, hypers, in batch, start, end, tangent, product, hyperProduct, dataProduct);
+
+            /// <inheritdoc/>
+            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums) => PerExample.SumMonitors(parameters, hypers, in batch, start, end, sums);
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 var c1 = (double[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.House.Squared(p0[0], p1[0], c0[r], c1[r]);
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        var __x0 = global::Downhill.Internal.Lanes.Column<double>(c0, __row, __n);
+                        var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                        var __value = __dh_Squared__lanes(p0[0], p1[0], __x0, __x1, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 var c1 = (double[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.House.SquaredGradient(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0]);
+                    var __a0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        var __x0 = global::Downhill.Internal.Lanes.Column<double>(c0, __row, __n);
+                        var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                        var __value = __dh_Squared__grad_1100__lanes(p0[0], p1[0], __x0, __x1, 1.0, ref __a0, ref __a1, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    gradient[0][0] += global::Downhill.Internal.Lanes.Sum(__a0);
+                    gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static (double Loss, double Tangent) LaneSumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 var c1 = (double[])batch.Columns[1];
-                double sum = 0, along = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    var (value, slope) = global::Sample.House.SquaredTangent(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0]);
-                    sum += value;
-                    along += slope;
+                    double sum = 0, along = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        var __x0 = global::Downhill.Internal.Lanes.Column<double>(c0, __row, __n);
+                        var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                        var __along = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Squared__tan_1100__lanes(p0[0], p1[0], __x0, __x1, tangent[0][0], tangent[1][0], ref __along, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                            along += global::System.Runtime.Intrinsics.Vector256.GetElement(__along, __l);
+                        }
+                    }
+                    return (sum, along);
                 }
-                return (sum, along);
+                finally
+                {
+                    __tape.Restore(__state);
+                }
             }
 
-            /// <inheritdoc/>
-            public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];
                 var c0 = (double[])batch.Columns[0];
                 var c1 = (double[])batch.Columns[1];
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
                 {
-                    sum += global::Sample.House.SquaredHessianVector(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0]);
+                    var __a0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __row = batch.Offset + start; __row < __end; __row += 4)
+                    {
+                        int __n = global::System.Math.Min(4, __end - __row);
+                        var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                        var __x0 = global::Downhill.Internal.Lanes.Column<double>(c0, __row, __n);
+                        var __x1 = global::Downhill.Internal.Lanes.Column<double>(c1, __row, __n);
+                        var __unused = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        var __value = __dh_Squared__grad_1100__tan_1100011_h__lanes(p0[0], p1[0], __x0, __x1, 1.0, tangent[0][0], tangent[1][0], ref __a0, ref __a1, ref __unused, __live);
+                        for (int __l = 0; __l < __n; __l++)
+                        {
+                            sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                        }
+                    }
+                    product[0][0] += global::Downhill.Internal.Lanes.Sum(__a0);
+                    product[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumGradientFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient, double[] hyperGradient, double[]?[] dataGradient)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                var c1 = (double[])batch.Columns[1];
-                var g0 = dataGradient[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataGradient));
-                var g1 = dataGradient[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataGradient));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
+                finally
                 {
-                    sum += global::Sample.House.SquaredGradientFull(p0[0], p1[0], c0[r], c1[r], ref gradient[0][0], ref gradient[1][0], ref g0[r], ref g1[r]);
+                    __tape.Restore(__state);
                 }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public double SumHessianVectorFull(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product, double[] hyperProduct, double[]?[] dataProduct)
-            {
-                var p0 = parameters[0];
-                var p1 = parameters[1];
-                var c0 = (double[])batch.Columns[0];
-                var c1 = (double[])batch.Columns[1];
-                var g0 = dataProduct[0] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'x'.", nameof(dataProduct));
-                var g1 = dataProduct[1] ?? throw new global::System.ArgumentException("An output array is needed for the data column 'y'.", nameof(dataProduct));
-                double sum = 0;
-                for (int r = batch.Offset + start; r < batch.Offset + end; r++)
-                {
-                    sum += global::Sample.House.SquaredHessianVectorFull(p0[0], p1[0], c0[r], c1[r], tangent[0][0], tangent[1][0], ref product[0][0], ref product[1][0], ref g0[r], ref g1[r]);
-                }
-                return sum;
-            }
-
-            /// <inheritdoc/>
-            public void SumMonitors(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, global::System.Span<double> sums)
-            {
             }
 
             /// <summary>Minimizes the mean of <see cref="Squared"/> over the training data: downhill's minimize, typed. Options left null keep their defaults (see TrainingOptions).</summary>

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Linq;
+using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
+
+namespace Downhill.Generators.Transform;
+
+/// <summary>
+/// One program of a loss as batched code runs it, one example per lane: the function, which of its variables vary
+/// (<see cref="Uniformity"/>), and whether lane code can run it exactly (<see cref="Unsupported"/> null) or the
+/// batch falls back to the per-example function for this program, with the reason.
+/// </summary>
+/// <param name="Function">The program (the loss itself or one of its derivatives).</param>
+/// <param name="Uniformity">Its uniform and varying variables, the loss's data arguments and the outputs varying.</param>
+/// <param name="Unsupported">Why lane code cannot run it, or null.</param>
+internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, string? Unsupported)
+{
+    /// <summary>The lane program's name (beside the per-example one).</summary>
+    public string LaneName => Function.Name + "__lanes";
+
+    /// <summary>
+    /// The lane view of <paramref name="function"/> whose first <paramref name="lossArgs"/> parameters are the loss's
+    /// arguments: the data arguments (<paramref name="isData"/>) vary, and so do the accumulated outputs (ref and span
+    /// outputs), which lane code keeps per lane and reduces after the block.
+    /// </summary>
+    public static LaneProgram For(IrFunction function, IReadOnlyList<bool> isData, IReadOnlyDictionary<string, IrFunction> functions)
+    {
+        var varying = new List<string>();
+        for (int k = 0; k < function.Params.Count; k++)
+        {
+            var p = function.Params[k];
+            if ((k < isData.Count && isData[k]) || p.Mode is ParamMode.Ref or ParamMode.SpanOut)
+            {
+                varying.Add(p.Name);
+            }
+        }
+
+        var uniformity = Uniformity.Analyze(function, varying);
+        return new LaneProgram(function, uniformity, Check(function, uniformity, functions));
+    }
+
+    /// <summary>The first construct lane code does not run exactly, in words, or null.</summary>
+    private static string? Check(IrFunction function, Uniformity u, IReadOnlyDictionary<string, IrFunction> functions)
+    {
+        var outputs = new HashSet<string>(function.Params.Where(p => p.Mode is ParamMode.Ref or ParamMode.SpanOut).Select(p => p.Name));
+        var parameters = new HashSet<string>(function.Params.Select(p => p.Name));
+        var types = function.Params.ToDictionary(p => p.Name, p => p.Type);
+        foreach (var l in function.Locals)
+        {
+            types[l.Name] = l.Type;
+        }
+
+        foreach (var p in function.Params)
+        {
+            if (p.Type == IrType.Bool || p.Mode == ParamMode.SpanInOut || (p.Type == IrType.IntArray && p.Mode == ParamMode.SpanOut))
+            {
+                return "a parameter of a kind lane code does not pass";
+            }
+        }
+
+        foreach (var l in function.Locals)
+        {
+            if (l.Type == IrType.IntArray && u.Varies(l.Name))
+            {
+                return "an int scratch array written with varying values";
+            }
+
+            if (u.LengthVaries(l.Name))
+            {
+                return "a scratch array whose length varies";
+            }
+        }
+
+        return Walk(function.Body, false, false);
+
+        string? Walk(EquatableArray<Stmt> block, bool masked, bool inVaryingLoop)
+        {
+            foreach (var s in block)
+            {
+                IEnumerable<string?> reads = s is AddTo add && add.Index is null ? new[] { add.Value.Var } : StmtVars.Reads(s).Select(r => (string?)r);
+                if (reads.Any(r => r is not null && outputs.Contains(r)))
+                {
+                    return "a read of an accumulated output";
+                }
+
+                switch (s)
+                {
+                    case Call:
+                        return "a call of a [Differentiable] helper";
+                    case Throw:
+                        return "a throw statement";
+                    case DualAssign d when !functions.ContainsKey(d.Function):
+                        return "a value-and-tangent helper that is not generated";
+                    case Store st when parameters.Contains(st.Array):
+                        return "a store into an argument";
+                    case Alloc when masked:
+                        return "a scratch array allocated under a varying condition";
+                    case Push or Pop when inVaryingLoop:
+                        return "the tape of a loop whose trip count varies";
+                    case If i:
+                        bool m = masked || u.ControlVaries(i);
+                        if ((Walk(i.Then, m, inVaryingLoop) ?? Walk(i.Else, m, inVaryingLoop)) is { } inBranch)
+                        {
+                            return inBranch;
+                        }
+
+                        break;
+                    case Loop l:
+                        bool varies = u.ControlVaries(l);
+                        if ((Walk(l.Header, masked || varies, inVaryingLoop || varies) ?? Walk(l.Body, masked || varies, inVaryingLoop || varies)) is { } inLoop)
+                        {
+                            return inLoop;
+                        }
+
+                        break;
+                }
+            }
+
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// The programs the batch sums run over lanes: the loss (SumLoss), its gradient (SumGradient), tangent
+/// (SumTangent) and Hessian-vector product (SumHessianVector). The full variants and monitors stay per example.
+/// </summary>
+internal sealed record LanePlan(LaneProgram Loss, LaneProgram Gradient, LaneProgram Tangent, LaneProgram Hessian)
+{
+    /// <summary>The lane view of the programs of <paramref name="plan"/>.</summary>
+    public static LanePlan For(LossGenerationSpec loss, DerivativePlan plan)
+    {
+        var isData = loss.Args.Select(a => a.Kind == ArgKind.Data).ToList();
+        var byName = plan.Functions.ToDictionary(f => f.Name);
+        LaneProgram Of(string name) => LaneProgram.For(byName[name], isData, byName);
+        return new LanePlan(LaneProgram.For(loss.Main!, isData, byName), Of(plan.Gradient), Of(plan.Tangent), Of(plan.Hessian));
+    }
+
+    /// <summary>The programs lane code runs (each once, in this order).</summary>
+    public IEnumerable<LaneProgram> Supported => new[] { Loss, Gradient, Tangent, Hessian }.Where(p => p.Unsupported is null);
+}

@@ -172,6 +172,8 @@ internal sealed class CudaFunctionEmitter : FunctionPrinter
                 W.Line($"{Name(d.TangentTarget)} = dh_p.t;");
                 W.Close();
                 break;
+            case Throw:
+                throw new CudaUnsupportedException("a throw statement (its own or a span library function's argument check), which a kernel cannot raise");
             default:
                 throw new CudaUnsupportedException($"a {s.GetType().Name} statement");
         }

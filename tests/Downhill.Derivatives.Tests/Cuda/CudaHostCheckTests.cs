@@ -64,7 +64,15 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
             checkedLosses++;
         }
 
-        output.WriteLine($"{checkedLosses} corpus losses checked through their host-compiled device functions ({examples} examples: loss, gradient, Hessian-vector product)");
+        string counts = $"CUDA: {checkedLosses} corpus losses checked through their host-compiled device functions ({examples} examples: loss, gradient, Hessian-vector product), {library.Cases.Count(c => c.Source is null)} CPU only";
+        output.WriteLine(counts);
+
+        // CI prints these counts beside its pass/fail line (.ci/run sets the file).
+        if (Environment.GetEnvironmentVariable("DOWNHILL_CHECK_COUNTS") is { Length: > 0 } countsFile)
+        {
+            File.AppendAllText(countsFile, counts + "\n");
+        }
+
         Assert.True(failures.Length == 0, failures.ToString());
         Assert.Equal(library.Cases.Count(c => c.Source is not null), checkedLosses);
         Assert.True(checkedLosses >= 75, $"{checkedLosses} losses checked");

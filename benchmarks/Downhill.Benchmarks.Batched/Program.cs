@@ -119,9 +119,11 @@ if (File.Exists(images) && File.Exists(labelFile))
 {
     float[,] x = Idx.ReadImages<float>(images);
     int[] y = Idx.ReadLabels(labelFile);
-    ILossModel<float> model = FashionMnist.Models.SoftmaxLoss.Instance;
+    // The descriptor's sums (lane code where it runs) and its per-example loops, interleaved in one run.
+    (string Name, ILossModel<float> Model)[] epochModels = [("lane sums", FashionMnist.Models.SoftmaxLoss.Instance), ("per example", FashionMnist.Models.SoftmaxLoss.PerExample)];
     var epochCases = new List<Case>();
     var disposables = new List<IDisposable>();
+    foreach (var (modelName, model) in epochModels)
     foreach (int t in new[] { 1, 2 })
     {
         var data = new Dataset([x, y], batchSize: 128, seed: 1);
@@ -131,7 +133,7 @@ if (File.Exists(images) && File.Exists(labelFile))
         float[][] p = [new float[FashionMnist.Models.Classes * FashionMnist.Models.Pixels], new float[FashionMnist.Models.Classes]];
         float[][] g = [new float[p[0].Length], new float[p[1].Length]];
         Optimizer adam = Optimizer.Create(Algo.Adam, new TrainingOptions { LearningRate = 0.003 });
-        epochCases.Add(new Case($"{t}", () =>
+        epochCases.Add(new Case($"{modelName}, {t}", () =>
         {
             for (int b = 0; b < data.BatchCount; b++)
             {
@@ -146,7 +148,9 @@ if (File.Exists(images) && File.Exists(labelFile))
     Timing.Interleave(epochCases, quick ? 1 : 3, 0);
     Console.WriteLine();
     Console.WriteLine($"Fashion-MNIST softmax regression, one training epoch ({y.Length} images, batch 128, Adam): " +
-        $"1 thread {epochCases[0].Median:F2} s, 2 threads {epochCases[1].Median:F2} s");
+        $"lane sums: 1 thread {epochCases[0].Median:F2} s, 2 threads {epochCases[1].Median:F2} s; " +
+        $"per example: 1 thread {epochCases[2].Median:F2} s, 2 threads {epochCases[3].Median:F2} s; " +
+        $"per example / lane sums, 1 thread: {epochCases[2].Median / epochCases[0].Median:F2}");
     disposables.ForEach(d => d.Dispose());
 }
 else

@@ -39,10 +39,9 @@ internal sealed partial class DescriptorEmitter
         w = writer;
         real = loss.IsFloat ? "float" : "double";
         name = loss.MethodName;
-        var indexed = loss.Args.Select((a, k) => (a, k)).ToList();
-        parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
-        hypers = indexed.Where(x => x.a.Kind == ArgKind.Hyper).ToList();
-        data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
+        parameters = loss.ArgsOf(ArgKind.Param);
+        hypers = loss.ArgsOf(ArgKind.Hyper);
+        data = loss.ArgsOf(ArgKind.Data);
         owner = "global::" + string.Join(".", (loss.Namespace is null ? [] : loss.Namespace.Split('.').Select(E)).Concat(loss.ContainingTypes.Select(t => t.Name)));
 
         // Params and Hypers hold one field per argument: a conversion method keeps its name unless an argument took it.

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Downhill.Generators.Ir;
 using Microsoft.CodeAnalysis;
@@ -74,6 +75,9 @@ internal sealed record LossGenerationSpec(
     EquatableArray<IrFunction> Helpers,
     EquatableArray<string> Kinks)
 {
+    /// <summary>The arguments of one kind, each with its position among all the loss's arguments (the emitters' views of the loss).</summary>
+    public List<(ArgInfo Arg, int Index)> ArgsOf(ArgKind kind) => Args.Select((a, k) => (a, k)).Where(x => x.a.Kind == kind).ToList();
+
     /// <summary>The full name of the containing type, for hint names and schemas.</summary>
     public string TypeFullName => (Namespace is null ? string.Empty : Namespace + ".") + string.Join(".", ContainingTypes.Select(t => t.Name));
 

@@ -34,10 +34,9 @@ internal sealed class LaneSumsEmitter
         real = loss.IsFloat ? "float" : "double";
         lanes = loss.IsFloat ? 8 : 4;
         vr = $"global::System.Runtime.Intrinsics.Vector256<{real}>";
-        var indexed = loss.Args.Select((a, k) => (a, k)).ToList();
-        parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
-        hypers = indexed.Where(x => x.a.Kind == ArgKind.Hyper).ToList();
-        data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
+        parameters = loss.ArgsOf(ArgKind.Param);
+        hypers = loss.ArgsOf(ArgKind.Hyper);
+        data = loss.ArgsOf(ArgKind.Data);
     }
 
     /// <summary>What the extra parameters of a lane program (after the loss's arguments) receive.</summary>

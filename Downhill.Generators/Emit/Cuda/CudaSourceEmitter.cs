@@ -33,9 +33,8 @@ internal sealed class CudaSourceEmitter
         this.loss = loss;
         this.plan = plan;
         p = CudaNames.KernelPrefix(loss.TypeFullName + "." + loss.MethodName);
-        var indexed = loss.Args.Select((a, k) => (a, k)).ToList();
-        parameters = indexed.Where(x => x.a.Kind == ArgKind.Param).ToList();
-        data = indexed.Where(x => x.a.Kind == ArgKind.Data).ToList();
+        parameters = loss.ArgsOf(ArgKind.Param);
+        data = loss.ArgsOf(ArgKind.Data);
         // What the three kernels reach: the loss with its helpers, the gradient and the HVP with theirs.
         var all = plan.Functions.Concat([loss.Main!]).Concat(loss.Helpers).GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         functions = [];

@@ -328,6 +328,16 @@ internal sealed class CSharpLaneEmitter
         string otherwise = "__m" + masks++;
         w.Line($"var {then} = {mask} & {V(i.Cond)};");
         w.Line($"var {otherwise} = {V256}.AndNot({mask}, {V(i.Cond)});");
+
+        // Both sides run, each pushing (or popping) every lane: the forward sweep's branch pushes the then side's
+        // values before the else side's, so the reverse sweep's branch, which pops, must undo the else side first.
+        if (IrWalk.All(i.Then.Concat(i.Else)).Any(s => s is Pop))
+        {
+            Side(i.Else, otherwise);
+            Side(i.Then, then);
+            return;
+        }
+
         Side(i.Then, then);
         Side(i.Else, otherwise);
     }

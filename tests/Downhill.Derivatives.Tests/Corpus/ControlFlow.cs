@@ -292,4 +292,31 @@ public static partial class Flow
 
         return double.IsNegativeInfinity(s) ? g - b : 0;
     }
+
+    /// <summary>
+    /// A branch on the data inside a loop that overwrites what it assigns: lanes take different sides in the same
+    /// iteration, so the batched reverse sweep must restore the taped values side by side in the right order.
+    /// </summary>
+    [Loss]
+    public static double VaryingBranchInLoop([Param] ReadOnlySpan<double> w, ReadOnlySpan<double> x, int pick)
+    {
+        double total = 0;
+        double t = 0;
+        for (int j = 0; j < 3; j++)
+        {
+            double s = w[j] * x[j];
+            if (pick == j)
+            {
+                t = -s;
+            }
+            else
+            {
+                t = Math.Tanh(s);
+            }
+
+            total += t * t + t;
+        }
+
+        return total;
+    }
 }

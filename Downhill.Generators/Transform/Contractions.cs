@@ -27,7 +27,8 @@ internal enum ContractionKind : byte
 /// </summary>
 /// <param name="Kind">Which contraction.</param>
 /// <param name="Matrix">The uniform matrix read or accumulated into.</param>
-/// <param name="Columns">Its row length as written in the index (a constant's digits or a variable's name); empty for one row.</param>
+/// <param name="Columns">Its row length as written in the index (a constant's digits, a variable's name, or
+/// <c>a.Length</c> for an array's length); empty for one row.</param>
 /// <param name="RowCounter">The outer loop's counter (the matrix row); empty for a loop with none around it, whose
 /// matrix is one row indexed by the column counter alone (a dot product, or its adjoint).</param>
 /// <param name="ColumnCounter">The inner loop's counter (the matrix column, the vector's index).</param>
@@ -53,19 +54,23 @@ internal sealed record DenseContraction(
 /// compares and its body steps. Which arrays are uniform (the same for every example: parameters and their
 /// gradients) is the caller's to say.
 /// </summary>
-internal static class Contractions
+internal static partial class Contractions
 {
     /// <summary>Every contraction of <paramref name="function"/>, in program order.</summary>
     /// <param name="function">The IR to search.</param>
     /// <param name="isUniform">Whether an array is uniform over a batch (a <c>[Param]</c> span or its adjoint).</param>
-    public static EquatableArray<DenseContraction> Find(IrFunction function, Func<string, bool> isUniform)
+    public static EquatableArray<DenseContraction> Find(IrFunction function, Func<string, bool> isUniform) =>
+        Sites(function, isUniform).Select(site => site.Contraction).ToEquatableArray();
+
+    /// <summary>Every contraction of <paramref name="function"/> with the statements it was found in, in program order.</summary>
+    private static List<Site> Sites(IrFunction function, Func<string, bool> isUniform)
     {
         var types = function.Params.Select(p => (p.Name, p.Type)).Concat(function.Locals.Select(l => (l.Name, l.Type)))
             .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().Type);
-        var found = new List<DenseContraction>();
+        var found = new List<Site>();
         var defs = SingleDefinitions(function.Body);
         Visit(function.Body, null);
-        return found.ToEquatableArray();
+        return found;
 
         void Visit(EquatableArray<Stmt> block, Loop? outer)
         {
@@ -165,7 +170,7 @@ internal static class Contractions
                             && (MatrixLoad(x, row, col) is { } m ? (m, VectorLoad(y, col)) : MatrixLoad(y, row, col) is { } m2 ? (m2, VectorLoad(x, col)) : default) is ({ } matrix, { } v)
                             && isUniform(matrix.Array) && !isUniform(v))
                         {
-                            found.Add(new DenseContraction(ContractionKind.MatrixVector, matrix.Array, matrix.Columns, row, col, v, a.Target, string.Empty));
+                            found.Add(new Site(new DenseContraction(ContractionKind.MatrixVector, matrix.Array, matrix.Columns, row, col, v, a.Target, string.Empty), inner, outer, statement, null, current));
                         }
                     }
 
@@ -185,7 +190,7 @@ internal static class Contractions
                     {
                         if (VectorLoad(vectorSide, col) is { } v && Invariant(factorSide, varying, col) is { } factor)
                         {
-                            found.Add(new DenseContraction(ContractionKind.OuterProduct, add.Target, columns, row, col, v, string.Empty, factor));
+                            found.Add(new Site(new DenseContraction(ContractionKind.OuterProduct, add.Target, columns, row, col, v, string.Empty, factor), inner, outer, statement, factorSide, current));
                             break;
                         }
                     }
@@ -197,7 +202,7 @@ internal static class Contractions
                     {
                         if (MatrixLoad(matrixSide, row, col) is { } m && isUniform(m.Array) && Invariant(factorSide, varying, col) is { } factor)
                         {
-                            found.Add(new DenseContraction(ContractionKind.TransposedMatrixVector, m.Array, m.Columns, row, col, add.Target, string.Empty, factor));
+                            found.Add(new Site(new DenseContraction(ContractionKind.TransposedMatrixVector, m.Array, m.Columns, row, col, add.Target, string.Empty, factor), inner, outer, statement, factorSide, current));
                             break;
                         }
                     }
@@ -205,6 +210,14 @@ internal static class Contractions
             }
         }
     }
+
+    /// <summary>
+    /// A contraction with where it was found: its inner loop (and the loop around it, if any), the statement that
+    /// accumulates, the inner-loop-invariant factor of an accumulation into an array, the value of every variable
+    /// the inner body writes at the end of one iteration (as expressions of the values at its start).
+    /// </summary>
+    private sealed record Site(DenseContraction Contraction, Loop Inner, Loop? Outer, Stmt Statement, Expr? Factor,
+        IReadOnlyDictionary<string, Expr> EndValues);
 
     /// <summary>The integer the loop's header compares and its body steps (<c>i = i ± c</c>).</summary>
     private static string? Counter(Loop loop, Dictionary<string, IrType> types)
@@ -266,6 +279,11 @@ internal static class Contractions
         }
 
         var n = a.IsVar(row) ? b : b.IsVar(row) ? a : null;
+        if (n is { Op: Ir.Op.Length } length && length.Args.Length == 1 && length.Args[0] is { Op: null, Var: { } array })
+        {
+            return array + ".Length";
+        }
+
         return n is { Constant: { } c } ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : n?.Var is { } v && v != col ? v : null;
     }
 

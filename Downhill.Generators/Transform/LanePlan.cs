@@ -97,6 +97,8 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                         return "a scratch array allocated under a varying condition";
                     case Push or Pop when inVaryingLoop:
                         return "the tape of a loop whose trip count varies";
+                    case If i when u.ControlVaries(i) && IrWalk.All(i.Then.Concat(i.Else)) is var inside && inside.Any(x => x is Push) && inside.Any(x => x is Pop):
+                        return "a branch on a varying condition that both pushes onto the tape and pops from it";
                     case If i:
                         bool m = masked || u.ControlVaries(i);
                         if ((Walk(i.Then, m, inVaryingLoop) ?? Walk(i.Else, m, inVaryingLoop)) is { } inBranch)
@@ -133,9 +135,42 @@ internal sealed record LanePlan(LaneProgram Loss, LaneProgram Gradient, LaneProg
         var isData = loss.Args.Select(a => a.Kind == ArgKind.Data).ToList();
         var byName = plan.Functions.ToDictionary(f => f.Name);
         LaneProgram Of(string name) => LaneProgram.For(byName[name], isData, byName);
-        return new LanePlan(LaneProgram.For(loss.Main!, isData, byName), Of(plan.Gradient), Of(plan.Tangent), Of(plan.Hessian));
+        var lanes = new LanePlan(LaneProgram.For(loss.Main!, isData, byName), Of(plan.Gradient), Of(plan.Tangent), Of(plan.Hessian));
+        return lanes with { TiledLoss = TiledLane.For(lanes.Loss, loss, byName), TiledGradient = TiledLane.For(lanes.Gradient, loss, byName) };
     }
 
+    /// <summary>The loss program with its dense contractions lowered to matrix products over tiles of rows, or null.</summary>
+    public TiledLane? TiledLoss { get; init; }
+
+    /// <summary>The gradient program with its dense contractions lowered to matrix products over tiles of rows, or null.</summary>
+    public TiledLane? TiledGradient { get; init; }
+
     /// <summary>The programs lane code runs (each once, in this order).</summary>
-    public IEnumerable<LaneProgram> Supported => new[] { Loss, Gradient, Tangent, Hessian }.Where(p => p.Unsupported is null);
+    public IEnumerable<LaneProgram> Supported => new[] { Loss, Gradient, Tangent, Hessian }.Where(p => p.Unsupported is null)
+        .Concat(new[] { TiledLoss, TiledGradient }.Where(t => t is not null).Select(t => t!.Program));
+}
+
+/// <summary>
+/// A lane program whose dense contractions the batch sum computes as matrix products over a tile of rows
+/// (<see cref="Contractions.Lower"/>): the lowered program over lanes and its products, in the order of their
+/// parameters after the original program's.
+/// </summary>
+/// <param name="Program">The lowered program; its products' buffers of forward products vary (lane-major blocks).</param>
+/// <param name="Products">The products.</param>
+internal sealed record TiledLane(LaneProgram Program, EquatableArray<LoweredProduct> Products)
+{
+    /// <summary>The tiled form of <paramref name="program"/> (a loss's lane program), or null when it has no
+    /// contraction that lowers, or lane code does not run it.</summary>
+    public static TiledLane? For(LaneProgram program, LossGenerationSpec loss, IReadOnlyDictionary<string, IrFunction> functions)
+    {
+        if (program.Unsupported is not null || Contractions.Lower(program.Function, loss) is not { } lowered)
+        {
+            return null;
+        }
+
+        var forward = new HashSet<string>(lowered.Products.Where(p => p.Direction == ProductDirection.Forward).Select(p => p.Buffer));
+        var isData = lowered.Function.Params.Select((p, k) => (k < loss.Args.Count && loss.Args[k].Kind == ArgKind.Data) || forward.Contains(p.Name)).ToList();
+        var lane = LaneProgram.For(lowered.Function, isData, functions);
+        return lane.Unsupported is null ? new TiledLane(lane, lowered.Products) : null;
+    }
 }

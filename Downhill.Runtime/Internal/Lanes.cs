@@ -266,6 +266,22 @@ public static class Lanes
         }
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Transpose{T}"/> for the live lanes: lanes <c>0 .. count</c> of a lane-major block
+    /// (elements of <paramref name="width"/>) into rows <c>first .. first + count</c> of a row-major array.
+    /// </summary>
+    public static void Untranspose<T>(ReadOnlySpan<T> block, int width, int count, Span<T> rows, int first, int lanes)
+    {
+        for (int l = 0; l < count; l++)
+        {
+            var row = rows.Slice((first + l) * width, width);
+            for (int j = 0; j < width; j++)
+            {
+                row[j] = block[(j * lanes) + l];
+            }
+        }
+    }
+
     /// <summary>A scalar real column's rows <c>first .. first + count</c> as lanes (the last row repeated into the lanes past count).</summary>
     public static Vector256<T> Column<T>(ReadOnlySpan<T> column, int first, int count)
         where T : unmanaged

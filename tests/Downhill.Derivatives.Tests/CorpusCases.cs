@@ -91,6 +91,12 @@ internal static class CorpusCases
         Add(Models.PoissonRegressionLoss.Instance, Of([V(3, Scaled(Normal, 0.3))], columns: [R(3, Normal), C(U(0, 3))]));
         Add(Models.GaussianNllLoss.Instance, Of([P(Normal), P(U(-0.5, 0.5))], columns: [C(Normal)]));
 
+        // Dense contractions the batch sums run as matrix products (or, where the shapes do not fit, do not).
+        Add(Products.PartialRowsLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(4, Normal), C(Normal)]));
+        Add(Products.RowsByLengthLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(3, Normal)], columns: [R(4, Normal), C(Normal)]));
+        Add(Products.NarrowDataLoss.Instance, Of([V(5, Normal)], columns: [R(3, Normal), C(Normal)]));
+        AddSingle(Products.LayerFLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(4, Normal), I(0, 3)]));
+
         // Networks.
         Add(Models.MlpLoss.Instance, Of([V(15, Scaled(Normal, 0.5)), V(5, Scaled(Normal, 0.5)), V(20, Scaled(Normal, 0.5)), V(4, Scaled(Normal, 0.5)), V(4, Scaled(Normal, 0.5)), P(Normal)], columns: [R(3, Normal), C(Normal)]));
         Add(Models.MlpStackallocLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(9, Scaled(Normal, 0.5)), V(6, Normal)], columns: [R(4, Normal), I(0, 2)]));
@@ -120,6 +126,7 @@ internal static class CorpusCases
         Add(Flow.BreakContinueLoss.Instance, Of([V(8, Scaled(Normal, 0.5))], columns: [R(8, Avoiding(U(-1, 1.2), 0.08, 0, 0.9))]));
         Add(Flow.WhileLoopLoss.Instance, Of([V(5, Normal)], columns: [C(U(-1, 1))]));
         Add(Flow.WhileCountdownLoss.Instance, Of([P(U(0.5, 1.2))], columns: [I(0, 8)]));
+        Add(Flow.VaryingBranchInLoopLoss.Instance, Of([V(3, Normal)], columns: [R(3, Normal), I(0, 3)]));
         Add(Flow.NestedTernaryLoss.Instance, Of([P(SignedU(0.2, 1)), P(SignedU(0.2, 1))], columns: [C(Avoiding(U(-1, 1), 0.1, -0.5, 0.5))]).Where(s => Math.Abs(s.At[0][0] - s.At[1][0]) > 0.3));
         Add(Flow.CompoundAssignmentsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Normal)]));
         Add(Flow.BranchOnDataAndParamsLoss.Instance, Of([P(Normal), P(Normal)], columns: [C(Avoiding(U(-1.5, 1.5), 0.05, -0.3, 0.3))]).Where(s =>

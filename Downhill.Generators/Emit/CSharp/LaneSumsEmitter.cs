@@ -17,6 +17,10 @@ namespace Downhill.Generators.Emit.CSharp;
 internal sealed class LaneSumsEmitter
 {
     private const string LanesType = "global::Downhill.Internal.Lanes";
+    private const string KernelsType = "global::Downhill.Kernels.MatrixProducts";
+
+    /// <summary>Rows per tile of a tiled sum: each product runs over this many examples at once.</summary>
+    private const int TileRows = 128;
 
     private readonly LossGenerationSpec loss;
     private readonly IndentedWriter w;
@@ -56,33 +60,50 @@ internal sealed class LaneSumsEmitter
         int p = e.parameters.Count;
         if (plan.Loss.Unsupported is null)
         {
-            e.Sum("LaneSumLoss", plan.Loss, [], string.Empty, []);
+            e.Sum("LaneSumLoss", plan.Loss, plan.TiledLoss, [], string.Empty, string.Empty, []);
         }
 
         if (plan.Gradient.Unsupported is null)
         {
-            e.Sum("LaneSumGradient", plan.Gradient, [Role.Seed, .. Repeat(Role.Output, p)], $", {e.real}[][] gradient", ["gradient"]);
+            e.Sum("LaneSumGradient", plan.Gradient, plan.TiledGradient, [Role.Seed, .. Repeat(Role.Output, p)], $", {e.real}[][] gradient", ", gradient", ["gradient"]);
         }
 
         if (plan.Tangent.Unsupported is null)
         {
-            e.Sum("LaneSumTangent", plan.Tangent, [.. Repeat(Role.Tangent, p), Role.Along], $", {e.real}[][] tangent", []);
+            e.Sum("LaneSumTangent", plan.Tangent, null, [.. Repeat(Role.Tangent, p), Role.Along], $", {e.real}[][] tangent", ", tangent", []);
         }
 
         if (plan.Hessian.Unsupported is null)
         {
-            e.Sum("LaneSumHessianVector", plan.Hessian, [Role.Seed, .. Repeat(Role.Tangent, p), .. Repeat(Role.Output, p), Role.Unused], $", {e.real}[][] tangent, {e.real}[][] product", ["product"]);
+            e.Sum("LaneSumHessianVector", plan.Hessian, null, [Role.Seed, .. Repeat(Role.Tangent, p), .. Repeat(Role.Output, p), Role.Unused], $", {e.real}[][] tangent, {e.real}[][] product", ", tangent, product", ["product"]);
         }
     }
 
     private static IEnumerable<Role> Repeat(Role role, int count) => Enumerable.Repeat(role, count);
 
-    private void Sum(string method, LaneProgram program, Role[] roles, string extraParameters, string[] outputArrays)
+    /// <summary>
+    /// The sum <paramref name="method"/>; with a tiled form, that one under this name (falling back to the plain one,
+    /// named <c>…Untiled</c>, when the arguments' shapes do not fit its products) and the plain one beside it.
+    /// </summary>
+    private void Sum(string method, LaneProgram program, TiledLane? tiled, Role[] roles, string extraParameters, string extraArguments, string[] outputArrays)
+    {
+        if (tiled is null)
+        {
+            Body(method, program, null, roles, extraParameters, outputArrays, string.Empty);
+            return;
+        }
+
+        Body(method, tiled.Program, tiled, roles, extraParameters, outputArrays, $"{method}Untiled(parameters, hypers, batch, start, end{extraArguments})");
+        Body(method + "Untiled", program, null, roles, extraParameters, outputArrays, string.Empty);
+    }
+
+    private void Body(string method, LaneProgram program, TiledLane? tiled, Role[] roles, string extraParameters, string[] outputArrays, string untiled)
     {
         var f = program.Function;
-        if (f.Params.Count != loss.Args.Count + roles.Length)
+        var products = tiled?.Products ?? EquatableArray<LoweredProduct>.Empty;
+        if (f.Params.Count != loss.Args.Count + roles.Length + (3 * products.Count))
         {
-            throw new InvalidOperationException($"{f.Name} has {f.Params.Count} parameters, expected {loss.Args.Count + roles.Length}.");
+            throw new InvalidOperationException($"{f.Name} has {f.Params.Count} parameters, expected {loss.Args.Count + roles.Length + (3 * products.Count)}.");
         }
 
         bool tangent = roles.Contains(Role.Along);
@@ -102,6 +123,11 @@ internal sealed class LaneSumsEmitter
             {
                 w.Line($"int w{k} = batch.Widths[{k}];");
             }
+        }
+
+        if (tiled is not null)
+        {
+            Shapes(products, untiled);
         }
 
         w.Line("var __tape = global::Downhill.Internal.Tape.Current;");
@@ -161,11 +187,67 @@ internal sealed class LaneSumsEmitter
             }
         }
 
+        foreach (var product in products)
+        {
+            w.Line($"var {product.Buffer}_tile = __tape.{Rent(real)}({TileRows} * {product.RowsParam});");
+            w.Line($"var {product.Buffer} = __tape.{Rent(real)}({product.RowsParam} * {lanes});");
+            args.AddRange([product.Buffer, product.RowsParam, product.DepthParam]);
+        }
+
         args.Add("__live");
         w.Line(tangent ? "double sum = 0, along = 0;" : "double sum = 0;");
         w.Line("int __end = batch.Offset + end;");
-        w.Open($"for (int __row = batch.Offset + start; __row < __end; __row += {lanes})");
-        w.Line($"int __n = global::System.Math.Min({lanes}, __end - __row);");
+        if (tiled is null)
+        {
+            w.Open($"for (int __row = batch.Offset + start; __row < __end; __row += {lanes})");
+            Block(program, args, tangent, roles, "__end", null);
+            w.Close();
+        }
+        else
+        {
+            w.Open($"for (int __tile = batch.Offset + start; __tile < __end; __tile += {TileRows})");
+            w.Line($"int __tileEnd = global::System.Math.Min(__tile + {TileRows}, __end);");
+            w.Line("int __tileRows = __tileEnd - __tile;");
+            foreach (var product in products)
+            {
+                var (m, x) = Operands(product);
+                w.Line(product.Direction == ProductDirection.Forward
+                    ? $"{KernelsType}.Multiply<{real}>(false, true, __tileRows, {product.RowsParam}, {product.DepthParam}, c{x}.AsSpan(__tile * w{x}), w{x}, p{m}, {product.Buffer}_stride, {product.Buffer}_tile, {product.RowsParam}, false);"
+                    : $"{product.Buffer}_tile.Slice(0, __tileRows * {product.RowsParam}).Clear();");
+            }
+
+            w.Open($"for (int __row = __tile; __row < __tileEnd; __row += {lanes})");
+            Block(program, args, tangent, roles, "__tileEnd", products);
+            w.Close();
+            foreach (var product in products.Where(p => p.Direction == ProductDirection.Backward))
+            {
+                var (m, x) = Operands(product);
+                w.Line($"{KernelsType}.Multiply<{real}>(true, false, {product.RowsParam}, {product.DepthParam}, __tileRows, {product.Buffer}_tile, {product.RowsParam}, c{x}.AsSpan(__tile * w{x}), w{x}, {output}[{m}], {product.Buffer}_stride, true);");
+            }
+
+            w.Close();
+        }
+
+        for (int o = 0; o < outputK; o++)
+        {
+            w.Line(parameters[o].Arg.Type == IrType.RealArray
+                ? $"{LanesType}.AddLaneSums<{real}>(__a{o}, {output}[{o}]);"
+                : $"{output}[{o}][0] += {LanesType}.Sum(__a{o});");
+        }
+
+        w.Line(tangent ? "return (sum, along);" : "return sum;");
+        w.Close();
+        w.Open("finally");
+        w.Line("__tape.Restore(__state);");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>One block of rows from <c>__row</c>: its data as lanes, the lane program, its values summed in row order.</summary>
+    private void Block(LaneProgram program, List<string> args, bool tangent, Role[] roles, string end, EquatableArray<LoweredProduct>? products)
+    {
+        w.Line($"int __n = global::System.Math.Min({lanes}, {end} - __row);");
         w.Line($"var __live = {LanesType}.{(loss.IsFloat ? "LiveSingle" : "LiveDouble")}(__n);");
         for (int k = 0; k < data.Count; k++)
         {
@@ -182,6 +264,13 @@ internal sealed class LaneSumsEmitter
             }
         }
 
+        foreach (var product in products ?? EquatableArray<LoweredProduct>.Empty)
+        {
+            w.Line(product.Direction == ProductDirection.Forward
+                ? $"{LanesType}.Transpose<{real}>({product.Buffer}_tile, {product.RowsParam}, __row - __tile, __n, {product.Buffer}, {lanes});"
+                : $"{product.Buffer}.Clear();");
+        }
+
         if (tangent)
         {
             w.Line($"var __along = {vr}.Zero;");
@@ -193,6 +282,11 @@ internal sealed class LaneSumsEmitter
         }
 
         w.Line($"var __value = {program.LaneName}({string.Join(", ", args)});");
+        foreach (var product in (products ?? EquatableArray<LoweredProduct>.Empty).Where(p => p.Direction == ProductDirection.Backward))
+        {
+            w.Line($"{LanesType}.Untranspose<{real}>({product.Buffer}, {product.RowsParam}, __n, {product.Buffer}_tile, __row - __tile, {lanes});");
+        }
+
         w.Open("for (int __l = 0; __l < __n; __l++)");
         w.Line("sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);");
         if (tangent)
@@ -201,22 +295,49 @@ internal sealed class LaneSumsEmitter
         }
 
         w.Close();
-        w.Close();
-        for (int o = 0; o < outputK; o++)
+    }
+
+    /// <summary>
+    /// Each product's shape from the arguments (rows, depth, the matrix's row stride), and the untiled sum when any
+    /// does not fit: a matrix too short for one row, or data rows narrower than the depth (the per-example code
+    /// then reports the argument as it always does).
+    /// </summary>
+    private void Shapes(EquatableArray<LoweredProduct> products, string untiled)
+    {
+        var fits = new List<string>();
+        foreach (var product in products)
         {
-            w.Line(parameters[o].Arg.Type == IrType.RealArray
-                ? $"{LanesType}.AddLaneSums<{real}>(__a{o}, {output}[{o}]);"
-                : $"{output}[{o}][0] += {LanesType}.Sum(__a{o});");
+            var (m, x) = Operands(product);
+            string b = product.Buffer;
+            if (product.OneRow)
+            {
+                w.Line($"int {b}_stride = p{m}.Length, {product.RowsParam} = 1, {product.DepthParam} = p{m}.Length;");
+            }
+            else
+            {
+                string stride = product.Stride.LengthOf < 0
+                    ? product.Stride.Constant.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : ArgLength(product.Stride.LengthOf);
+                w.Line($"int {b}_stride = {stride};");
+                w.Line($"int {product.RowsParam} = {b}_stride > 0 ? p{m}.Length / {b}_stride : 0, {product.DepthParam} = {b}_stride;");
+            }
+
+            fits.Add($"{product.RowsParam} > 0 && {product.DepthParam} > 0 && w{x} >= {product.DepthParam}");
         }
 
-        w.Line(tangent ? "return (sum, along);" : "return sum;");
+        w.Open($"if (!({string.Join(" && ", fits)}))");
+        w.Line($"return {untiled};");
         w.Close();
-        w.Open("finally");
-        w.Line("__tape.Restore(__state);");
-        w.Close();
-        w.Close();
-        w.Line();
     }
+
+    /// <summary>The positions of a product's matrix among the [Param]s and of its vector among the data arguments.</summary>
+    private (int Matrix, int Vector) Operands(LoweredProduct product) =>
+        (parameters.FindIndex(x => x.Index == product.Matrix), data.FindIndex(x => x.Index == product.Vector));
+
+    /// <summary>The length of a loss argument as the sum knows it: a [Param] span's, or a data row's width.</summary>
+    private string ArgLength(int arg) => loss.Args[arg].Kind == ArgKind.Param
+        ? $"p{parameters.FindIndex(x => x.Index == arg)}.Length"
+        : $"w{data.FindIndex(x => x.Index == arg)}";
 
     private static string ParamValue(int k, string array, ArgInfo a, bool indexed = false)
     {

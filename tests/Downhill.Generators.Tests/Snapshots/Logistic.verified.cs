@@ -884,6 +884,193 @@ namespace Sample
             return __value;
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__mm__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, global::System.ReadOnlySpan<double> __mm0, int __mm0_rows, int __mm0_depth, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __mm0_c0 = false;
+            bool __mm0_c1 = false;
+            bool __mm0_c2_1 = false;
+            global::System.Runtime.Intrinsics.Vector256<double> __mm0_s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            i = 0;
+            __t5 = w.Length;
+            __mm0_c0 = i == 0;
+            __mm0_c1 = __t5 == __mm0_depth;
+            __mm0_c2_1 = __mm0_c0 & __mm0_c1;
+            if (__mm0_c2_1)
+            {
+                __mm0_s = global::Downhill.Internal.Lanes.Load<double>(__mm0, 0);
+                z = z + __mm0_s;
+                i = __t5;
+            }
+            else
+            {
+                while (true)
+                {
+                    __t5 = w.Length;
+                    __t4 = i < __t5;
+                    if (!__t4)
+                    {
+                        break;
+                    }
+                    __t0 = w[i];
+                    __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                    __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                    __t3 = z + __t2;
+                    z = __t3;
+                    i = i + 1;
+                }
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            var __m0 = __live & __t7;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __t7);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+            }
+            return __t8;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __dh_Logistic__grad_1100__mm__lanes(global::System.ReadOnlySpan<double> w, double b, global::System.ReadOnlySpan<double> x, global::System.Runtime.Intrinsics.Vector128<int> label, double __seed, global::System.Span<double> w__adj, ref global::System.Runtime.Intrinsics.Vector256<double> b__adj, global::System.ReadOnlySpan<double> __mm0, int __mm0_rows, int __mm0_depth, global::System.Span<double> __mm1, int __mm1_rows, int __mm1_depth, global::System.Runtime.Intrinsics.Vector256<double> __live)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            int i = 0;
+            double __t0 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __t4 = false;
+            int __t5 = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __t7 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t8 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> z__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t0__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t2__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __t3__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __more0 = false;
+            global::System.Runtime.Intrinsics.Vector256<double> __t9__adj = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            double __t8__adj = 0;
+            global::System.Runtime.Intrinsics.Vector256<double> __r2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r4 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __r5 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __cond0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<double> __value = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __mm0_c0 = false;
+            bool __mm0_c1 = false;
+            bool __mm0_c2_1 = false;
+            global::System.Runtime.Intrinsics.Vector256<double> __mm0_s = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            bool __mm1_c0 = false;
+            z = global::System.Runtime.Intrinsics.Vector256.Create(b);
+            i = 0;
+            __t5 = w.Length;
+            __mm0_c0 = i == 0;
+            __mm0_c1 = __t5 == __mm0_depth;
+            __mm0_c2_1 = __mm0_c0 & __mm0_c1;
+            if (__mm0_c2_1)
+            {
+                __mm0_s = global::Downhill.Internal.Lanes.Load<double>(__mm0, 0);
+                z = z + __mm0_s;
+                i = __t5;
+            }
+            else
+            {
+                while (true)
+                {
+                    __t5 = w.Length;
+                    __t4 = i < __t5;
+                    if (!__t4)
+                    {
+                        break;
+                    }
+                    __t0 = w[i];
+                    __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                    __t2 = global::System.Runtime.Intrinsics.Vector256.Create(__t0) * __t1;
+                    __t3 = z + __t2;
+                    z = __t3;
+                    i = i + 1;
+                }
+            }
+            __t7 = global::Downhill.Internal.Lanes.Mask(global::System.Runtime.Intrinsics.Vector128.Equals(label, global::System.Runtime.Intrinsics.Vector128.Create(1)));
+            __cond0 = __t7;
+            var __m0 = __live & __cond0;
+            var __m1 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m0))
+            {
+                __t9 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, -z, __t9);
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m0, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __t8);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m1))
+            {
+                __t8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m1, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Softplus(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __t8);
+            }
+            __value = __t8;
+            __t8__adj = __seed;
+            var __m2 = __live & __cond0;
+            var __m3 = global::System.Runtime.Intrinsics.Vector256.AndNot(__live, __cond0);
+            if (global::Downhill.Internal.Lanes.Any(__m2))
+            {
+                __r2 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(__t9, 3)))), __r2);
+                __r3 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r2, __r3);
+                __t9__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r3, __t9__adj);
+                __r1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __t9__adj * global::System.Runtime.Intrinsics.Vector256.Create((-1.0)), __r1);
+                z__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m2, __r1, z__adj);
+            }
+            if (global::Downhill.Internal.Lanes.Any(__m3))
+            {
+                __r4 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create((global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 0))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 1))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 2))), (global::Downhill.Fn.Sigmoid(global::System.Runtime.Intrinsics.Vector256.GetElement(z, 3)))), __r4);
+                __r5 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, global::System.Runtime.Intrinsics.Vector256.Create(__t8__adj) * __r4, __r5);
+                z__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__m3, __r5, z__adj);
+            }
+            __mm1_c0 = i == __mm1_depth;
+            if (__mm1_c0)
+            {
+                global::Downhill.Internal.Lanes.Add(__mm1, 0, z__adj, __live);
+                i = 0;
+            }
+            else
+            {
+                while (true)
+                {
+                    __more0 = i > 0;
+                    if (!__more0)
+                    {
+                        break;
+                    }
+                    i = i - 1;
+                    __t3__adj = z__adj;
+                    z__adj = __t3__adj;
+                    __t2__adj = __t3__adj;
+                    __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
+                    __r0 = __t2__adj * __t1;
+                    __t0__adj = __r0;
+                    global::Downhill.Internal.Lanes.Add(w__adj, i, __t0__adj, __live);
+                }
+            }
+            b__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj + z__adj, b__adj);
+            return __value;
+        }
+
         /// <summary>The descriptor of <see cref="Logistic"/>: its schema, batch evaluation and typed entry points.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
         internal sealed class LogisticLoss : global::Downhill.ILossModel<double>
@@ -1585,6 +1772,55 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
                 var c0 = (double[])batch.Columns[0];
                 int w0 = batch.Widths[0];
                 var c1 = (int[])batch.Columns[1];
+                int __mm0_stride = p0.Length, __mm0_rows = 1, __mm0_depth = p0.Length;
+                if (!(__mm0_rows > 0 && __mm0_depth > 0 && w0 >= __mm0_depth))
+                {
+                    return LaneSumLossUntiled(parameters, hypers, batch, start, end);
+                }
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
+                {
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __mm0_tile = __tape.RentDoubles(128 * __mm0_rows);
+                    var __mm0 = __tape.RentDoubles(__mm0_rows * 4);
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __tile = batch.Offset + start; __tile < __end; __tile += 128)
+                    {
+                        int __tileEnd = global::System.Math.Min(__tile + 128, __end);
+                        int __tileRows = __tileEnd - __tile;
+                        global::Downhill.Kernels.MatrixProducts.Multiply<double>(false, true, __tileRows, __mm0_rows, __mm0_depth, c0.AsSpan(__tile * w0), w0, p0, __mm0_stride, __mm0_tile, __mm0_rows, false);
+                        for (int __row = __tile; __row < __tileEnd; __row += 4)
+                        {
+                            int __n = global::System.Math.Min(4, __tileEnd - __row);
+                            var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                            global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                            var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                            global::Downhill.Internal.Lanes.Transpose<double>(__mm0_tile, __mm0_rows, __row - __tile, __n, __mm0, 4);
+                            var __value = __dh_Logistic__mm__lanes(p0, p1[0], __b0, __x1, __mm0, __mm0_rows, __mm0_depth, __live);
+                            for (int __l = 0; __l < __n; __l++)
+                            {
+                                sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                            }
+                        }
+                    }
+                    return sum;
+                }
+                finally
+                {
+                    __tape.Restore(__state);
+                }
+            }
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumLossUntiled(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (int[])batch.Columns[1];
                 var __tape = global::Downhill.Internal.Tape.Current;
                 var __state = __tape.Save();
                 try
@@ -1614,6 +1850,66 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
 
             [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
             private static double LaneSumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
+            {
+                var p0 = parameters[0];
+                var p1 = parameters[1];
+                var c0 = (double[])batch.Columns[0];
+                int w0 = batch.Widths[0];
+                var c1 = (int[])batch.Columns[1];
+                int __mm0_stride = p0.Length, __mm0_rows = 1, __mm0_depth = p0.Length;
+                int __mm1_stride = p0.Length, __mm1_rows = 1, __mm1_depth = p0.Length;
+                if (!(__mm0_rows > 0 && __mm0_depth > 0 && w0 >= __mm0_depth && __mm1_rows > 0 && __mm1_depth > 0 && w0 >= __mm1_depth))
+                {
+                    return LaneSumGradientUntiled(parameters, hypers, batch, start, end, gradient);
+                }
+                var __tape = global::Downhill.Internal.Tape.Current;
+                var __state = __tape.Save();
+                try
+                {
+                    var __b0 = __tape.RentDoubles(w0 * 4);
+                    var __a0 = __tape.RentDoubles(gradient[0].Length * 4);
+                    var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    var __mm0_tile = __tape.RentDoubles(128 * __mm0_rows);
+                    var __mm0 = __tape.RentDoubles(__mm0_rows * 4);
+                    var __mm1_tile = __tape.RentDoubles(128 * __mm1_rows);
+                    var __mm1 = __tape.RentDoubles(__mm1_rows * 4);
+                    double sum = 0;
+                    int __end = batch.Offset + end;
+                    for (int __tile = batch.Offset + start; __tile < __end; __tile += 128)
+                    {
+                        int __tileEnd = global::System.Math.Min(__tile + 128, __end);
+                        int __tileRows = __tileEnd - __tile;
+                        global::Downhill.Kernels.MatrixProducts.Multiply<double>(false, true, __tileRows, __mm0_rows, __mm0_depth, c0.AsSpan(__tile * w0), w0, p0, __mm0_stride, __mm0_tile, __mm0_rows, false);
+                        __mm1_tile.Slice(0, __tileRows * __mm1_rows).Clear();
+                        for (int __row = __tile; __row < __tileEnd; __row += 4)
+                        {
+                            int __n = global::System.Math.Min(4, __tileEnd - __row);
+                            var __live = global::Downhill.Internal.Lanes.LiveDouble(__n);
+                            global::Downhill.Internal.Lanes.Transpose<double>(c0, w0, __row, __n, __b0, 4);
+                            var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
+                            global::Downhill.Internal.Lanes.Transpose<double>(__mm0_tile, __mm0_rows, __row - __tile, __n, __mm0, 4);
+                            __mm1.Clear();
+                            var __value = __dh_Logistic__grad_1100__mm__lanes(p0, p1[0], __b0, __x1, 1.0, __a0, ref __a1, __mm0, __mm0_rows, __mm0_depth, __mm1, __mm1_rows, __mm1_depth, __live);
+                            global::Downhill.Internal.Lanes.Untranspose<double>(__mm1, __mm1_rows, __n, __mm1_tile, __row - __tile, 4);
+                            for (int __l = 0; __l < __n; __l++)
+                            {
+                                sum += global::System.Runtime.Intrinsics.Vector256.GetElement(__value, __l);
+                            }
+                        }
+                        global::Downhill.Kernels.MatrixProducts.Multiply<double>(true, false, __mm1_rows, __mm1_depth, __tileRows, __mm1_tile, __mm1_rows, c0.AsSpan(__tile * w0), w0, gradient[0], __mm1_stride, true);
+                    }
+                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, gradient[0]);
+                    gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
+                    return sum;
+                }
+                finally
+                {
+                    __tape.Restore(__state);
+                }
+            }
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Downhill.Generators", "1.0.0")]
+            private static double LaneSumGradientUntiled(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient)
             {
                 var p0 = parameters[0];
                 var p1 = parameters[1];

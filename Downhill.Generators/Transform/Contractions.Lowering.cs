@@ -57,7 +57,7 @@ internal static partial class Contractions
 {
     /// <summary>
     /// Lowers the contractions of <paramref name="function"/> (a loss program whose first parameters are the
-    /// arguments of <paramref name="loss"/>) that a tile of rows can compute as one matrix product: a
+    /// loss's arguments, <paramref name="args"/>) that a tile of rows can compute as one matrix product: a
     /// <see cref="ContractionKind.MatrixVector"/> of a <c>[Param]</c> matrix and a data row (the product is
     /// computed before the lanes run, from the arguments alone), and a <see cref="ContractionKind.OuterProduct"/>
     /// of a data row into a <c>[Param]</c>'s gradient output (the factors are collected and the product added
@@ -66,9 +66,9 @@ internal static partial class Contractions
     /// product's row (counter, bound, row in range) and runs the original loop otherwise, so the lowered program
     /// computes the same sums, only in another order (to rounding). Null when nothing lowers.
     /// </summary>
-    public static LoweredProgram? Lower(IrFunction function, LossGenerationSpec loss)
+    public static LoweredProgram? Lower(IrFunction function, IReadOnlyList<ArgInfo> args)
     {
-        int n = loss.Args.Count;
+        int n = args.Count;
         if (function.Params.Count < n)
         {
             return null;
@@ -81,7 +81,7 @@ internal static partial class Contractions
         }
 
         // The gradient outputs follow the loss's arguments and the seed, one per [Param], in order.
-        var paramArgs = loss.ArgsOf(ArgKind.Param).Select(p => p.Index).ToList();
+        var paramArgs = Enumerable.Range(0, n).Where(k => args[k].Kind == ArgKind.Param).ToList();
         var outputs = function.Params.Skip(n).Where(p => p.Mode is ParamMode.Ref or ParamMode.SpanOut).ToList();
         var gradientOf = new Dictionary<string, int>();
         if (outputs.Count == paramArgs.Count)
@@ -92,9 +92,9 @@ internal static partial class Contractions
             }
         }
 
-        bool IsParamSpan(string name) => argIndex.TryGetValue(name, out int k) && loss.Args[k] is { Kind: ArgKind.Param, Type: IrType.RealArray };
-        bool IsDataRow(string name) => argIndex.TryGetValue(name, out int k) && loss.Args[k] is { Kind: ArgKind.Data, Type: IrType.RealArray };
-        bool IsGradient(string name) => gradientOf.TryGetValue(name, out int k) && loss.Args[k].Type == IrType.RealArray;
+        bool IsParamSpan(string name) => argIndex.TryGetValue(name, out int k) && args[k] is { Kind: ArgKind.Param, Type: IrType.RealArray };
+        bool IsDataRow(string name) => argIndex.TryGetValue(name, out int k) && args[k] is { Kind: ArgKind.Data, Type: IrType.RealArray };
+        bool IsGradient(string name) => gradientOf.TryGetValue(name, out int k) && args[k].Type == IrType.RealArray;
 
         var products = new List<LoweredProduct>();
         var newLocals = new List<IrLocal>();

@@ -163,7 +163,7 @@ internal sealed record TiledLane(LaneProgram Program, EquatableArray<LoweredProd
     /// contraction that lowers, or lane code does not run it.</summary>
     public static TiledLane? For(LaneProgram program, LossGenerationSpec loss, IReadOnlyDictionary<string, IrFunction> functions)
     {
-        if (program.Unsupported is not null || Contractions.Lower(program.Function, loss) is not { } lowered)
+        if (program.Unsupported is not null || Contractions.Lower(program.Function, loss.Args) is not { } lowered)
         {
             return null;
         }

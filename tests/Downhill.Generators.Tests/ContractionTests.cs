@@ -1,4 +1,5 @@
 using Downhill.Generators.Ir;
+using Downhill.Generators.Model;
 using Downhill.Generators.Parse;
 using Downhill.Generators.Transform;
 using Microsoft.CodeAnalysis;
@@ -37,6 +38,20 @@ public class ContractionTests
             }
 
             [Loss]
+            public static float Leaky([Param] ReadOnlySpan<float> w, ReadOnlySpan<float> x, int label)
+            {
+                float s = 0;
+                float n = 0;
+                for (int i = 0; i < 784; i++)
+                {
+                    s += w[i] * x[i];
+                    n += x[i];
+                }
+
+                return s * n + label;
+            }
+
+            [Loss]
             public static float Mlp([Param] ReadOnlySpan<float> w1, [Param] ReadOnlySpan<float> b1, [Param] ReadOnlySpan<float> w2, [Param] ReadOnlySpan<float> b2, ReadOnlySpan<float> x, int label)
             {
                 float[] h = new float[64];
@@ -49,7 +64,7 @@ public class ContractionTests
                         s += w1[j * 784 + i] * x[i];
                     }
 
-                    h[j] = Fn.Relu(s);
+                    h[j] = MathF.Tanh(s);
                 }
 
                 for (int k = 0; k < 10; k++)
@@ -150,6 +165,47 @@ public class ContractionTests
     }
 
     [Fact]
+    public void The_MLPs_first_layer_lowers_to_two_matrix_products_and_its_second_layer_does_not()
+    {
+        // Layer 2 reads the hidden activations, a local: only the data rows' products can run over a tile.
+        var (loss, _) = Programs("Mlp");
+        var adjoint = GradientProgram("Mlp");
+        var args = Args("Mlp");
+        var forward = Contractions.Lower(loss, args)!;
+        Assert.Equal([new LoweredProduct(ProductDirection.Forward, 0, 4, TileExtent.Of(784), false, "__mm0", "__mm0_rows", "__mm0_depth")], forward.Products);
+        var gradient = Contractions.Lower(adjoint, args)!;
+        Assert.Equal(
+            [new LoweredProduct(ProductDirection.Forward, 0, 4, TileExtent.Of(784), false, "__mm0", "__mm0_rows", "__mm0_depth"),
+             new LoweredProduct(ProductDirection.Backward, 0, 4, TileExtent.Of(784), false, "__mm1", "__mm1_rows", "__mm1_depth")],
+            gradient.Products);
+
+        // Each lowered loop stays, as the fallback of its site's check; the parameters follow the program's own.
+        var branches = IrWalk.All(gradient.Function.Body).OfType<If>().Where(i => i.Else.Count == 1 && i.Else[0] is Loop).ToList();
+        Assert.Equal(2, branches.Count);
+        Assert.Equal([.. adjoint.Params.Select(p => p.Name), "__mm0", "__mm0_rows", "__mm0_depth", "__mm1", "__mm1_rows", "__mm1_depth"], gradient.Function.Params.Select(p => p.Name));
+        Assert.Equal(ParamMode.SpanOut, gradient.Function.Params.Single(p => p.Name == "__mm1").Mode);
+    }
+
+    [Fact]
+    public void A_logistic_regressions_dot_product_lowers_as_one_row()
+    {
+        var (loss, _) = Programs("Logistic");
+        var products = Contractions.Lower(GradientProgram("Logistic"), Args("Logistic"))!.Products;
+        Assert.Equal([ProductDirection.Forward, ProductDirection.Backward], products.Select(p => p.Direction));
+        Assert.All(products, p => Assert.True(p.OneRow));
+        Assert.Single(Contractions.Lower(loss, Args("Logistic"))!.Products);
+    }
+
+    [Fact]
+    public void A_loop_that_also_computes_something_used_after_it_is_not_lowered()
+    {
+        // n += x[i] is live after the loop: replacing the loop by the product's column would lose it.
+        var (loss, _) = Programs("Leaky");
+        Assert.Single(Find(loss));
+        Assert.Null(Contractions.Lower(loss, Args("Leaky")));
+    }
+
+    [Fact]
     public void The_analysis_is_an_equatable_model()
     {
         var (first, _) = Programs("Mlp");
@@ -161,6 +217,29 @@ public class ContractionTests
         array is "w" or "b" or "w1" or "b1" or "w2" or "b2" || (array.EndsWith("__adj", StringComparison.Ordinal) && IsUniform(array[..^5]));
 
     private static DenseContraction[] Find(IrFunction function) => [.. Contractions.Find(function, IsUniform)];
+
+    /// <summary>The gradient program as the generator builds it for the emitters (<see cref="DerivativePlan"/>'s way).</summary>
+    private static IrFunction GradientProgram(string name)
+    {
+        var (loss, _) = Programs(name);
+        var mask = Args(name).Select(a => a.Kind == ArgKind.Param).ToArray();
+        var program = new DerivativeProgram([loss], loss.Name);
+        return Simplify.Run(program.Get(program.Adjoint(loss.Name, mask)));
+    }
+
+    /// <summary>The loss's arguments as the generator models them ([Param] spans and scalars, data).</summary>
+    private static ArgInfo[] Args(string name)
+    {
+        var tree = Harness.Parse(Source);
+        var compilation = Harness.Compile([tree]);
+        var model = compilation.GetSemanticModel(tree);
+        var syntax = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == name);
+        var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax)!;
+        return [.. method.Parameters.Select(p => new ArgInfo(
+            p.Name,
+            p.GetAttributes().Any(a => a.AttributeClass?.Name == "ParamAttribute") ? ArgKind.Param : ArgKind.Data,
+            p.Type.SpecialType == SpecialType.System_Int32 ? IrType.Int : p.Type is INamedTypeSymbol { IsGenericType: true } ? IrType.RealArray : IrType.Real))];
+    }
 
     /// <summary>The parsed loss and its simplified adjoint with respect to its [Param] arguments (what the emitters get).</summary>
     private static (IrFunction Loss, IrFunction Adjoint) Programs(string name)

@@ -51,7 +51,9 @@ internal readonly record struct TileExtent(int Constant, int LengthOf)
 /// <summary>A lane program with some of its contractions lowered to matrix products over tiles of rows.</summary>
 /// <param name="Function">The rewritten program (the original's parameters, then each product's three).</param>
 /// <param name="Products">The lowered contractions, in the order of their parameters.</param>
-internal sealed record LoweredProgram(IrFunction Function, EquatableArray<LoweredProduct> Products);
+/// <param name="Gradients">The gradient outputs that backward products accumulate into (written by the program
+/// itself only where a site falls back to its loop).</param>
+internal sealed record LoweredProgram(IrFunction Function, EquatableArray<LoweredProduct> Products, EquatableArray<string> Gradients);
 
 internal static partial class Contractions
 {
@@ -97,6 +99,7 @@ internal static partial class Contractions
         bool IsGradient(string name) => gradientOf.TryGetValue(name, out int k) && args[k].Type == IrType.RealArray;
 
         var products = new List<LoweredProduct>();
+        var gradients = new List<string>();
         var newLocals = new List<IrLocal>();
         var replacements = new Dictionary<Loop, Stmt[]>(StatementIdentity.Instance);
         foreach (var site in Sites(function, name => IsParamSpan(name) || IsGradient(name)))
@@ -122,6 +125,10 @@ internal static partial class Contractions
 
             products.Add(product);
             replacements[site.Inner] = replacement;
+            if (!forward && !gradients.Contains(c.Matrix))
+            {
+                gradients.Add(c.Matrix);
+            }
         }
 
         if (products.Count == 0)
@@ -140,7 +147,8 @@ internal static partial class Contractions
         var body = Rewrite(function.Body, replacements);
         return new LoweredProgram(
             new IrFunction(function.Name + "__mm", function.IsFloat, parameters.ToEquatableArray(), function.Locals.Concat(newLocals).ToEquatableArray(), body),
-            products.ToEquatableArray());
+            products.ToEquatableArray(),
+            gradients.ToEquatableArray());
     }
 
     /// <summary>The matrix's row length as the tile code knows it: a constant, or a loss argument's length.</summary>

@@ -15,6 +15,11 @@ namespace Downhill.Generators.Transform;
 /// <param name="Unsupported">Why lane code cannot run it, or null.</param>
 internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, string? Unsupported)
 {
+    /// <summary>Outputs the caller passes in their own (row-major) layout, not as per-lane accumulators: lane code
+    /// adds each live lane to them in lane order. For outputs that are rarely written, which then need no per-lane
+    /// copy to clear and sum (a tiled program's gradient of a lowered product, written only where a site falls back).</summary>
+    public IReadOnlyCollection<string> DirectOutputs { get; init; } = [];
+
     /// <summary>The lane program's name (beside the per-example one).</summary>
     public string LaneName => Function.Name + "__lanes";
 
@@ -170,7 +175,7 @@ internal sealed record TiledLane(LaneProgram Program, EquatableArray<LoweredProd
 
         var forward = new HashSet<string>(lowered.Products.Where(p => p.Direction == ProductDirection.Forward).Select(p => p.Buffer));
         var isData = lowered.Function.Params.Select((p, k) => (k < loss.Args.Count && loss.Args[k].Kind == ArgKind.Data) || forward.Contains(p.Name)).ToList();
-        var lane = LaneProgram.For(lowered.Function, isData, functions);
+        var lane = LaneProgram.For(lowered.Function, isData, functions) with { DirectOutputs = lowered.Gradients };
         return lane.Unsupported is null ? new TiledLane(lane, lowered.Products) : null;
     }
 }

@@ -220,6 +220,21 @@ public static class Lanes
     /// <summary>Writes (or adds) each lane's value at its own index of a uniform-layout array (float lanes), lane order.</summary>
     public static void ScatterFlat(Span<float> array, Vector256<int> index, Vector256<float> value, Vector256<float> mask, bool add) => ScatterFlat(array, Of(index), value, mask, add);
 
+    /// <summary>Adds the live lanes of <paramref name="value"/> (lane 0 first) to one element of a uniform-layout array.</summary>
+    public static void AddLanes<T>(Span<T> array, int index, Vector256<T> value, Vector256<T> mask)
+        where T : unmanaged, INumberBase<T>
+    {
+        uint bits = Bits(mask);
+        ref T slot = ref array[index];
+        for (int l = 0; l < Vector256<T>.Count; l++)
+        {
+            if ((bits >> l & 1) != 0)
+            {
+                slot += value.GetElement(l);
+            }
+        }
+    }
+
     private static void Scatter<T>(Span<T> block, ReadOnlySpan<int> index, Vector256<T> value, Vector256<T> mask, bool add)
         where T : unmanaged, INumberBase<T>
     {

@@ -259,6 +259,15 @@ internal sealed class CSharpLaneEmitter
             return;
         }
 
+        if (program.DirectOutputs.Contains(add.Target))
+        {
+            // An output in the caller's layout: each live lane added in lane order.
+            w.Line(Lane(index)
+                ? $"{LanesType}.ScatterFlat({add.Target}, {index.Var}, {V(add.Value)}, {mask}, true);"
+                : $"{LanesType}.AddLanes({add.Target}, {S(index)}, {V(add.Value)}, {mask});");
+            return;
+        }
+
         w.Line(Lane(index)
             ? $"{LanesType}.Scatter({add.Target}, {index.Var}, {V(add.Value)}, {mask}, true);"
             : $"{LanesType}.Add({add.Target}, {S(index)}, {V(add.Value)}, {mask});");

@@ -166,7 +166,11 @@ internal sealed class LaneSumsEmitter
                     break;
                 case Role.Output:
                     int o = outputK++;
-                    if (parameters[o].Arg.Type == IrType.RealArray)
+                    if (program.DirectOutputs.Contains(f.Params[args.Count].Name))
+                    {
+                        args.Add($"{output}[{o}]");
+                    }
+                    else if (parameters[o].Arg.Type == IrType.RealArray)
                     {
                         w.Line($"var __a{o} = __tape.{Rent(real)}({output}[{o}].Length * {lanes});");
                         args.Add($"__a{o}");
@@ -230,6 +234,11 @@ internal sealed class LaneSumsEmitter
 
         for (int o = 0; o < outputK; o++)
         {
+            if (program.DirectOutputs.Contains(f.Params[loss.Args.Count + Array.IndexOf(roles, Role.Output) + o].Name))
+            {
+                continue;
+            }
+
             w.Line(parameters[o].Arg.Type == IrType.RealArray
                 ? $"{LanesType}.AddLaneSums<{real}>(__a{o}, {output}[{o}]);"
                 : $"{output}[{o}][0] += {LanesType}.Sum(__a{o});");

@@ -1064,7 +1064,7 @@ namespace Sample
                     __t1 = global::Downhill.Internal.Lanes.Load<double>(x, i);
                     __r0 = __t2__adj * __t1;
                     __t0__adj = __r0;
-                    global::Downhill.Internal.Lanes.Add(w__adj, i, __t0__adj, __live);
+                    global::Downhill.Internal.Lanes.AddLanes(w__adj, i, __t0__adj, __live);
                 }
             }
             b__adj = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(__live, b__adj + z__adj, b__adj);
@@ -1867,7 +1867,6 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
                 try
                 {
                     var __b0 = __tape.RentDoubles(w0 * 4);
-                    var __a0 = __tape.RentDoubles(gradient[0].Length * 4);
                     var __a1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     var __mm0_tile = __tape.RentDoubles(128 * __mm0_rows);
                     var __mm0 = __tape.RentDoubles(__mm0_rows * 4);
@@ -1889,7 +1888,7 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
                             var __x1 = global::Downhill.Internal.Lanes.IntColumn4(c1, __row, __n);
                             global::Downhill.Internal.Lanes.Transpose<double>(__mm0_tile, __mm0_rows, __row - __tile, __n, __mm0, 4);
                             __mm1.Clear();
-                            var __value = __dh_Logistic__grad_1100__mm__lanes(p0, p1[0], __b0, __x1, 1.0, __a0, ref __a1, __mm0, __mm0_rows, __mm0_depth, __mm1, __mm1_rows, __mm1_depth, __live);
+                            var __value = __dh_Logistic__grad_1100__mm__lanes(p0, p1[0], __b0, __x1, 1.0, gradient[0], ref __a1, __mm0, __mm0_rows, __mm0_depth, __mm1, __mm1_rows, __mm1_depth, __live);
                             global::Downhill.Internal.Lanes.Untranspose<double>(__mm1, __mm1_rows, __n, __mm1_tile, __row - __tile, 4);
                             for (int __l = 0; __l < __n; __l++)
                             {
@@ -1898,7 +1897,6 @@ extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_pa
                         }
                         global::Downhill.Kernels.MatrixProducts.Multiply<double>(true, false, __mm1_rows, __mm1_depth, __tileRows, __mm1_tile, __mm1_rows, c0.AsSpan(__tile * w0), w0, gradient[0], __mm1_stride, true);
                     }
-                    global::Downhill.Internal.Lanes.AddLaneSums<double>(__a0, gradient[0]);
                     gradient[1][0] += global::Downhill.Internal.Lanes.Sum(__a1);
                     return sum;
                 }

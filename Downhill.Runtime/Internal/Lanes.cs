@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Downhill.Internal;
@@ -270,7 +271,23 @@ public static class Lanes
     /// later), so that a partial block computes on real values.
     /// </summary>
     public static void Transpose<T>(ReadOnlySpan<T> column, int width, int first, int count, Span<T> block, int lanes)
+        where T : unmanaged
     {
+        if (count == lanes && LaneTranspose.IsSupported)
+        {
+            if (typeof(T) == typeof(double) && lanes == 4)
+            {
+                LaneTranspose.Doubles(MemoryMarshal.Cast<T, double>(column), width, first, MemoryMarshal.Cast<T, double>(block));
+                return;
+            }
+
+            if (typeof(T) == typeof(float) && lanes == 8)
+            {
+                LaneTranspose.Singles(MemoryMarshal.Cast<T, float>(column), width, first, MemoryMarshal.Cast<T, float>(block));
+                return;
+            }
+        }
+
         for (int l = 0; l < lanes; l++)
         {
             var row = column.Slice((first + Math.Min(l, count - 1)) * width, width);

@@ -424,7 +424,8 @@ internal sealed partial class AdjointTransform
     /// <summary>
     /// Whether the value that <paramref name="statement"/> overwrites in <paramref name="target"/> must be
     /// stored: only if a reverse read of the variable can see that old value, that is a read placed before
-    /// the statement, or one that shares a loop with it (a later iteration overwrites an earlier one's value).
+    /// the statement, or one that shares a loop with it (a later iteration overwrites an earlier one's value),
+    /// unless an earlier overwrite restores what that read needs (<see cref="RestoredByEarlierOverwrite"/>).
     /// </summary>
     private bool MustStore(Stmt statement, string target)
     {
@@ -434,7 +435,45 @@ internal sealed partial class AdjointTransform
         }
 
         var at = places[statement];
-        return list.Any(u => !RestoredBy(u, target) && (places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any()));
+        return list.Any(u => !RestoredBy(u, target) && (places[u].Index < at.Index || places[u].Loops.Intersect(at.Loops).Any())
+            && !(statement is Assign && RestoredByEarlierOverwrite(statement, u, target)));
+    }
+
+    /// <summary>
+    /// Whether the reverse read <paramref name="use"/> never sees the value that the scalar assignment
+    /// <paramref name="statement"/> overwrites, because an earlier assignment Y of the same variable restores it: Y
+    /// stands unconditionally in the block (of the innermost loop body holding both, or of the function) that holds
+    /// the statement, before the statement's place there, and the read is not between Y and the statement. The
+    /// read then sees either the value before Y (restored when Y's reverse pops, which runs before the read's
+    /// reverse) or a value after the statement (current when its reverse runs): the values in between, such as a
+    /// sum's partial values in <c>s = b[j]; for (…) s += w[…] · x[i]; h[j] = Relu(s);</c>, need no tape.
+    /// </summary>
+    private bool RestoredByEarlierOverwrite(Stmt statement, Stmt use, string target)
+    {
+        var px = places[statement];
+        var pu = places[use];
+        int common = 0;
+        while (common < px.Loops.Length && common < pu.Loops.Length && px.Loops[common] == pu.Loops[common])
+        {
+            common++;
+        }
+
+        // The statement's place in the block at the common loop depth: itself, or the If or Loop that holds it.
+        Stmt holder = statement;
+        while (places[holder].Loops.Length > common && places[holder].Parent is { } parent)
+        {
+            holder = parent;
+        }
+
+        var ph = places[holder];
+        if (ph.Loops.Length != common)
+        {
+            return false;
+        }
+
+        return places.Any(kv => kv.Key is Assign y && y.Target == target && !ReferenceEquals(y, statement)
+            && kv.Value.Block == ph.Block && kv.Value.InBlock < ph.InBlock
+            && !(kv.Value.Index < pu.Index && pu.Index < px.Index));
     }
 
     /// <summary>

@@ -95,6 +95,8 @@ internal static class CorpusCases
         Add(Products.PartialRowsLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(4, Normal), C(Normal)]));
         Add(Products.RowsByLengthLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(3, Normal)], columns: [R(4, Normal), C(Normal)]));
         Add(Products.NarrowDataLoss.Instance, Of([V(5, Normal)], columns: [R(3, Normal), C(Normal)]));
+        Add(Products.ReluLayerLoss.Instance, Of([V(12, Scaled(Normal, 0.5)), V(3, Normal), V(3, Normal)], columns: [R(4, Normal), C(Normal)]).Where(s =>
+            Enumerable.Range(0, 3).All(j => Rows3(r => Math.Abs(s.At[1][j] + Enumerable.Range(0, 4).Sum(i => s.At[0][(j * 4) + i] * s.Col(0, r, i))) > 0.1))));
         AddSingle(Products.LayerFLoss.Instance, Of([V(12, Scaled(Normal, 0.5))], columns: [R(4, Normal), I(0, 3)]));
 
         // Networks.

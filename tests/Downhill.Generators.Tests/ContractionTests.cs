@@ -64,7 +64,7 @@ public class ContractionTests
                         s += w1[j * 784 + i] * x[i];
                     }
 
-                    h[j] = MathF.Tanh(s);
+                    h[j] = Fn.Relu(s);
                 }
 
                 for (int k = 0; k < 10; k++)

@@ -81,4 +81,24 @@ public static partial class Products
 
         return total;
     }
+
+    /// <summary>A ReLU layer: the ReLU reads the sum, whose partial values the tape need not keep (only the value before the row).</summary>
+    [Loss]
+    public static double ReluLayer([Param] ReadOnlySpan<double> w, [Param] ReadOnlySpan<double> b, [Param] ReadOnlySpan<double> v, ReadOnlySpan<double> x, double y)
+    {
+        double output = 0;
+        for (int j = 0; j < 3; j++)
+        {
+            double s = b[j];
+            for (int i = 0; i < 4; i++)
+            {
+                s += w[j * 4 + i] * x[i];
+            }
+
+            output += v[j] * Fn.Relu(s) + 0.1 * s * s;
+        }
+
+        double e = output - y;
+        return e * e;
+    }
 }

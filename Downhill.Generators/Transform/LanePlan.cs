@@ -35,8 +35,15 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
             }
         }
 
-        var uniformity = Uniformity.Analyze(function, varying);
-        return new LaneProgram(function, uniformity, Check(function, uniformity, functions));
+        // Lane code has no calls: each call site runs its own copy of the helper (see Inlining).
+        var (expanded, refused) = Inlining.Expand(function, functions);
+        if (expanded is null)
+        {
+            return new LaneProgram(function, Uniformity.Analyze(function, varying), refused);
+        }
+
+        var uniformity = Uniformity.Analyze(expanded, varying);
+        return new LaneProgram(expanded, uniformity, Check(expanded, uniformity, functions));
     }
 
     /// <summary>The first construct lane code does not run exactly, in words, or null.</summary>
@@ -87,8 +94,6 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                 {
                     case Call:
                         return "a call of a [Differentiable] helper";
-                    case Throw:
-                        return "a throw statement";
                     case DualAssign d when !functions.ContainsKey(d.Function):
                         return "a value-and-tangent helper that is not generated";
                     case Store st when parameters.Contains(st.Array):
@@ -131,7 +136,7 @@ internal sealed record LanePlan(LaneProgram Loss, LaneProgram Gradient, LaneProg
     public static LanePlan For(LossGenerationSpec loss, DerivativePlan plan)
     {
         var isData = loss.Args.Select(a => a.Kind == ArgKind.Data).ToList();
-        var byName = plan.Functions.ToDictionary(f => f.Name);
+        var byName = plan.Functions.Concat(loss.Helpers).GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         LaneProgram Of(string name) => LaneProgram.For(byName[name], isData, byName);
         return new LanePlan(LaneProgram.For(loss.Main!, isData, byName), Of(plan.Gradient), Of(plan.Tangent), Of(plan.Hessian));
     }

@@ -225,6 +225,14 @@ internal sealed class CSharpLaneEmitter
             case DualAssign d:
                 Dual(d, mask, masked);
                 break;
+            case Throw t:
+                // Uniform: every row throws here, the block's first row too, as it does per example. Under a mask, the
+                // lanes that get here fail, but an earlier row may fail later with another message: the sum runs the
+                // rows per example (LaneRowThrewException), which throws the first failing row's own exception.
+                w.Line(masked
+                    ? $"if ({LanesType}.Any({mask})) throw new global::Downhill.Internal.LaneRowThrewException();"
+                    : $"throw new global::{t.ExceptionType}({Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Message, quote: true)});");
+                break;
             case Return r:
                 if (usesScratch)
                 {

@@ -138,14 +138,14 @@ public class UniformityTests
     }
 
     [Fact]
-    public void LaneCodeRunsTheLogisticLossAndLeavesHelperCallsAndTheTapeOfAVaryingLoopToThePerExamplePath()
+    public void LaneCodeRunsTheLogisticLossAndLeavesRecursiveHelpersAndTheTapeOfAVaryingLoopToThePerExamplePath()
     {
         var (logistic, _, _) = Logistic();
         bool[] isData = [false, false, true, true];
         Assert.Null(LaneProgram.For(logistic, isData, new Dictionary<string, IrFunction>()).Unsupported);
 
-        var call = Function([new("a", IrType.Real, ParamMode.In), new("x", IrType.Real, ParamMode.In)], [("r", IrType.Real)], new Call("r", "helper", new CallArg[] { new(V("a"), ParamMode.In) }.ToEquatableArray()), new Return(V("r")));
-        Assert.Contains("helper", LaneProgram.For(call, [false, true], new Dictionary<string, IrFunction>()).Unsupported);
+        var call = Function([new("a", IrType.Real, ParamMode.In), new("x", IrType.Real, ParamMode.In)], [("r", IrType.Real)], new Call("r", "f", new CallArg[] { new(V("a"), ParamMode.In), new(V("x"), ParamMode.In) }.ToEquatableArray()), new Return(V("r")));
+        Assert.Contains("recursive", LaneProgram.For(call, [false, true], new Dictionary<string, IrFunction> { ["f"] = call }).Unsupported);
 
         var tapeLoop = Function(
             [new("a", IrType.Real, ParamMode.In), new("count", IrType.Int, ParamMode.In)],

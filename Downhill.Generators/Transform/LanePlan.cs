@@ -67,11 +67,6 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
 
         foreach (var l in function.Locals)
         {
-            if (l.Type == IrType.IntArray && u.Varies(l.Name))
-            {
-                return "an int scratch array written with varying values";
-            }
-
             if (u.LengthVaries(l.Name))
             {
                 return "a scratch array whose length varies";

@@ -50,11 +50,6 @@ public class LaneCoverageTests
         // A recursive helper cannot be expanded into lane code.
         ["Models.RecursivePolynomial"] = Programs,
         ["Models.RecursivePower"] = Programs,
-
-        // An int scratch array written with varying values (Sort's permutation, Where's condition).
-        ["SpanLibrary.ScratchSelectF"] = Programs,
-        ["SpanLibrary.SortOf"] = Programs,
-        ["SpanLibrary.WhereOf"] = Programs,
     };
 
     [Fact]
@@ -89,6 +84,8 @@ public class LaneCoverageTests
     [InlineData(typeof(Corpus.SpanLibrary.DotLoss))]
     [InlineData(typeof(Corpus.SpanLibrary.InPlaceHelpersLoss))]
     [InlineData(typeof(Corpus.SpanLibrary.ScratchSmoothFLoss))]
+    [InlineData(typeof(Corpus.SpanLibrary.SortOfLoss))]
+    [InlineData(typeof(Corpus.SpanLibrary.WhereOfLoss))]
     [InlineData(typeof(Corpus.Models.NestedHelpersLoss))]
     [InlineData(typeof(Corpus.SinglePrecision.MlpFLoss))]
     [InlineData(typeof(RowCheckLosses.LogDetThenSolveLoss))]

@@ -191,6 +191,11 @@ internal sealed class CSharpLaneEmitter
             case Store st when !LaneArray(st.Array):
                 w.Line($"{st.Array}[{S(st.Index)}] = {S(st.Value)};");
                 break;
+            case Store st when types[st.Array] == IrType.IntArray:
+                w.Line(Lane(st.Index)
+                    ? $"{LanesType}.ScatterInts({st.Array}, {st.Index.Var}, {V(st.Value)}, {mask}, false);"
+                    : $"{LanesType}.StoreInts({st.Array}, {S(st.Index)}, {V(st.Value)}, {mask}, false);");
+                break;
             case Store st:
                 w.Line(Lane(st.Index)
                     ? $"{LanesType}.Scatter({st.Array}, {st.Index.Var}, {V(st.Value)}, {mask}, false);"
@@ -264,6 +269,14 @@ internal sealed class CSharpLaneEmitter
         if (!LaneArray(add.Target))
         {
             w.Line($"{add.Target}[{S(index)}] += {S(add.Value)};");
+            return;
+        }
+
+        if (types[add.Target] == IrType.IntArray)
+        {
+            w.Line(Lane(index)
+                ? $"{LanesType}.ScatterInts({add.Target}, {index.Var}, {V(add.Value)}, {mask}, true);"
+                : $"{LanesType}.StoreInts({add.Target}, {S(index)}, {V(add.Value)}, {mask}, true);");
             return;
         }
 

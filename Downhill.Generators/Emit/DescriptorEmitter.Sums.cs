@@ -160,9 +160,9 @@ internal sealed partial class DescriptorEmitter
 
             w.Line("/// <inheritdoc/>");
             string perExample = $"PerExample.{method}({args}{extraArgs})";
-            if (batched && IrWalk.All(program!.Function.Body).Any(s => s is Throw))
+            if (batched && CSharp.CSharpLaneEmitter.HandsFailingRowsBack(program!))
             {
-                // A throw under a varying condition: the rows per example say which fails first, and how.
+                // Some row of a block failed a check: the rows per example say which fails first, and how.
                 w.Open($"public {result} {method}({head}{extra})");
                 w.Open("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
                 w.Open("try");

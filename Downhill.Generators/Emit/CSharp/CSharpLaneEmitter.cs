@@ -65,6 +65,23 @@ internal sealed class CSharpLaneEmitter
         outputs = new HashSet<string>(f.Params.Where(p => p.Mode is ParamMode.Ref or ParamMode.SpanOut).Select(p => p.Name));
     }
 
+    /// <summary>
+    /// Whether the lane program has a throw statement under a varying condition, where it throws
+    /// <c>LaneRowThrewException</c> for the caller to run the rows per example (a uniform one throws as it is).
+    /// </summary>
+    public static bool HandsFailingRowsBack(LaneProgram program)
+    {
+        return Masked(program.Function.Body, false);
+
+        bool Masked(EquatableArray<Stmt> block, bool masked) => block.Any(s => s switch
+        {
+            Throw => masked,
+            If i => Masked(i.Then, masked || program.Uniformity.ControlVaries(i)) || Masked(i.Else, masked || program.Uniformity.ControlVaries(i)),
+            Loop l => Masked(l.Header, masked || program.Uniformity.ControlVaries(l)) || Masked(l.Body, masked || program.Uniformity.ControlVaries(l)),
+            _ => false,
+        });
+    }
+
     /// <summary>Writes the lane program of <paramref name="program"/>, which lane code supports.</summary>
     public static void Emit(LaneProgram program, IndentedWriter writer) => new CSharpLaneEmitter(program, writer).Print();
 

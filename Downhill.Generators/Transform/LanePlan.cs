@@ -73,9 +73,9 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
             }
         }
 
-        return Walk(function.Body, false, false);
+        return Walk(function.Body, false);
 
-        string? Walk(EquatableArray<Stmt> block, bool masked, bool inVaryingLoop)
+        string? Walk(EquatableArray<Stmt> block, bool masked)
         {
             foreach (var s in block)
             {
@@ -95,11 +95,11 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                         return "a store into an argument";
                     case Alloc when masked:
                         return "a scratch array allocated under a varying condition";
-                    case Push or Pop when inVaryingLoop:
-                        return "the tape of a loop whose trip count varies";
+                    case Loop l when u.ControlVaries(l) && IrWalk.All(l.Header.Concat(l.Body)) is var inside && inside.Any(x => x is Push) && inside.Any(x => x is Pop):
+                        return "a loop whose trip count varies that both pushes and pops the tape";
                     case If i:
                         bool m = masked || u.ControlVaries(i);
-                        if ((Walk(i.Then, m, inVaryingLoop) ?? Walk(i.Else, m, inVaryingLoop)) is { } inBranch)
+                        if ((Walk(i.Then, m) ?? Walk(i.Else, m)) is { } inBranch)
                         {
                             return inBranch;
                         }
@@ -107,7 +107,7 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                         break;
                     case Loop l:
                         bool varies = u.ControlVaries(l);
-                        if ((Walk(l.Header, masked || varies, inVaryingLoop || varies) ?? Walk(l.Body, masked || varies, inVaryingLoop || varies)) is { } inLoop)
+                        if ((Walk(l.Header, masked || varies) ?? Walk(l.Body, masked || varies)) is { } inLoop)
                         {
                             return inLoop;
                         }

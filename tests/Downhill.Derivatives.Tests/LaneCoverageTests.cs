@@ -41,12 +41,6 @@ public class LaneCoverageTests
     /// <summary>The corpus losses that keep programs per example, and which (the rest of the corpus takes lane code for all four).</summary>
     private static readonly Dictionary<string, string[]> PerExample = new()
     {
-        // The tape of a loop whose trip count varies: reverse mode only.
-        ["Flow.BreakContinue"] = ["LaneSumGradient", "LaneSumHessianVector"],
-        ["Flow.EarlyReturn"] = ["LaneSumGradient", "LaneSumHessianVector"],
-        ["Flow.NestedLoops"] = ["LaneSumGradient", "LaneSumHessianVector"],
-        ["Flow.WhileCountdown"] = ["LaneSumGradient", "LaneSumHessianVector"],
-
         // A recursive helper cannot be expanded into lane code.
         ["Models.RecursivePolynomial"] = Programs,
         ["Models.RecursivePower"] = Programs,

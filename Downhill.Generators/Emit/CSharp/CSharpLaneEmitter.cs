@@ -400,7 +400,30 @@ internal sealed class CSharpLaneEmitter
 
         // The lanes still running: a lane that left the loop never re-enters it.
         string running = "__m" + masks++;
+        var inside = IrWalk.All(l.Header.Concat(l.Body)).ToList();
+        string iterations = "__it" + masks++;
+        if (inside.Any(s => s is Pop))
+        {
+            // The reverse of a loop that pushed (LanePlan allows no loop that does both): as many iterations as it
+            // ran, each under the lanes that ran the iteration it undoes, so every lane pops its own iterations.
+            w.Line($"int {iterations} = __tape.PopInt32();");
+            w.Open($"for (; {iterations} > 0; {iterations}--)");
+            w.Line($"var {running} = {mask} & {LanesType}.{(isFloat ? "PopMask8" : "PopMask4")}(__tape);");
+            Block(l.Header, running, true);
+            Block(l.Body, running, true);
+            w.Close();
+            return;
+        }
+
+        // A loop that pushes runs as long as its longest lane, every lane pushing each iteration; it records which
+        // lanes ran each iteration, and how many it ran, for its reverse.
+        bool pushes = inside.Any(s => s is Push);
         w.Line($"var {running} = {mask};");
+        if (pushes)
+        {
+            w.Line($"int {iterations} = 0;");
+        }
+
         w.Open("while (true)");
         Block(l.Header, running, true);
         w.Line($"{running} = {running} & {V(l.Cond)};");
@@ -408,7 +431,17 @@ internal sealed class CSharpLaneEmitter
         w.Line("break;");
         w.Close();
         Block(l.Body, running, true);
+        if (pushes)
+        {
+            w.Line($"{LanesType}.PushMask(__tape, {running});");
+            w.Line($"{iterations}++;");
+        }
+
         w.Close();
+        if (pushes)
+        {
+            w.Line($"__tape.Push({iterations});");
+        }
     }
 
     /// <summary>A uniform operation, spelled as the per-example code spells it.</summary>

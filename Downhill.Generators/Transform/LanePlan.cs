@@ -10,7 +10,7 @@ namespace Downhill.Generators.Transform;
 /// (<see cref="Uniformity"/>), and whether lane code can run it exactly (<see cref="Unsupported"/> null) or the
 /// batch falls back to the per-example function for this program, with the reason.
 /// </summary>
-/// <param name="Function">The program (the loss itself or one of its derivatives).</param>
+/// <param name="Function">The program (the loss itself or one of its derivatives), its helper calls expanded (<see cref="Inlining"/>) unless that was refused.</param>
 /// <param name="Uniformity">Its uniform and varying variables, the loss's data arguments and the outputs varying.</param>
 /// <param name="Unsupported">Why lane code cannot run it, or null.</param>
 internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, string? Unsupported)

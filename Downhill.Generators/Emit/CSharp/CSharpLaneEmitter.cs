@@ -15,7 +15,9 @@ namespace Downhill.Generators.Emit.CSharp;
 /// varying scratch arrays are lane-major blocks (element j of lane l at <c>block[j * L + l]</c>); the accumulated
 /// outputs are per-lane accumulators that the caller reduces after the chunk. A branch whose condition varies runs
 /// each side that some lane takes, under a mask; a loop whose condition varies runs until no lane of its mask
-/// continues. Arithmetic is lane-wise IEEE (no contraction), and functions (Exp, Tanh, ...) are the same scalar
+/// continues (one that pushes records which lanes ran each iteration, so that its reverse pops each lane's own
+/// iterations). A throw under a varying condition hands the block back to the per-example rows (LaneRowThrewException).
+/// Arithmetic is lane-wise IEEE (no contraction), and functions (Exp, Tanh, ...) are the same scalar
 /// calls per lane, so every lane's values have the per-example code's bits. Spellings come from the op table.
 /// </summary>
 internal sealed class CSharpLaneEmitter

@@ -160,6 +160,24 @@ internal sealed partial class DescriptorEmitter
 
             w.Line("/// <inheritdoc/>");
             string perExample = $"PerExample.{method}({args}{extraArgs})";
+            if (batched && CSharp.CSharpLaneEmitter.HandsFailingRowsBack(program!))
+            {
+                // Some row of a block failed a check: the rows per example say which fails first, and how.
+                w.Open($"public {result} {method}({head}{extra})");
+                w.Open("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
+                w.Open("try");
+                w.Line($"return Lane{method}({args}{extraArgs});");
+                w.Close();
+                w.Open("catch (global::Downhill.Internal.LaneRowThrewException)");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line($"return {perExample};");
+                w.Close();
+                w.Line();
+                return;
+            }
+
             w.Line(batched
                 ? $"public {result} {method}({head}{extra}) => global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? Lane{method}({args}{extraArgs}) : {perExample};"
                 : $"public {result} {method}({head}{extra}) => {perExample};");

@@ -10,7 +10,7 @@ namespace Downhill.Generators.Transform;
 /// (<see cref="Uniformity"/>), and whether lane code can run it exactly (<see cref="Unsupported"/> null) or the
 /// batch falls back to the per-example function for this program, with the reason.
 /// </summary>
-/// <param name="Function">The program (the loss itself or one of its derivatives).</param>
+/// <param name="Function">The program (the loss itself or one of its derivatives), its helper calls expanded (<see cref="Inlining"/>) unless that was refused.</param>
 /// <param name="Uniformity">Its uniform and varying variables, the loss's data arguments and the outputs varying.</param>
 /// <param name="Unsupported">Why lane code cannot run it, or null.</param>
 internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, string? Unsupported)
@@ -40,8 +40,15 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
             }
         }
 
-        var uniformity = Uniformity.Analyze(function, varying);
-        return new LaneProgram(function, uniformity, Check(function, uniformity, functions));
+        // Lane code has no calls: each call site runs its own copy of the helper (see Inlining).
+        var (expanded, refused) = Inlining.Expand(function, functions);
+        if (expanded is null)
+        {
+            return new LaneProgram(function, Uniformity.Analyze(function, varying), refused);
+        }
+
+        var uniformity = Uniformity.Analyze(expanded, varying);
+        return new LaneProgram(expanded, uniformity, Check(expanded, uniformity, functions));
     }
 
     /// <summary>The first construct lane code does not run exactly, in words, or null.</summary>
@@ -65,20 +72,15 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
 
         foreach (var l in function.Locals)
         {
-            if (l.Type == IrType.IntArray && u.Varies(l.Name))
-            {
-                return "an int scratch array written with varying values";
-            }
-
             if (u.LengthVaries(l.Name))
             {
                 return "a scratch array whose length varies";
             }
         }
 
-        return Walk(function.Body, false, false);
+        return Walk(function.Body, false);
 
-        string? Walk(EquatableArray<Stmt> block, bool masked, bool inVaryingLoop)
+        string? Walk(EquatableArray<Stmt> block, bool masked)
         {
             foreach (var s in block)
             {
@@ -92,21 +94,19 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                 {
                     case Call:
                         return "a call of a [Differentiable] helper";
-                    case Throw:
-                        return "a throw statement";
                     case DualAssign d when !functions.ContainsKey(d.Function):
                         return "a value-and-tangent helper that is not generated";
                     case Store st when parameters.Contains(st.Array):
                         return "a store into an argument";
                     case Alloc when masked:
                         return "a scratch array allocated under a varying condition";
-                    case Push or Pop when inVaryingLoop:
-                        return "the tape of a loop whose trip count varies";
                     case If i when u.ControlVaries(i) && IrWalk.All(i.Then.Concat(i.Else)) is var inside && inside.Any(x => x is Push) && inside.Any(x => x is Pop):
                         return "a branch on a varying condition that both pushes onto the tape and pops from it";
+                    case Loop l when u.ControlVaries(l) && IrWalk.All(l.Header.Concat(l.Body)) is var inside && inside.Any(x => x is Push) && inside.Any(x => x is Pop):
+                        return "a loop whose trip count varies that both pushes and pops the tape";
                     case If i:
                         bool m = masked || u.ControlVaries(i);
-                        if ((Walk(i.Then, m, inVaryingLoop) ?? Walk(i.Else, m, inVaryingLoop)) is { } inBranch)
+                        if ((Walk(i.Then, m) ?? Walk(i.Else, m)) is { } inBranch)
                         {
                             return inBranch;
                         }
@@ -114,7 +114,7 @@ internal sealed record LaneProgram(IrFunction Function, Uniformity Uniformity, s
                         break;
                     case Loop l:
                         bool varies = u.ControlVaries(l);
-                        if ((Walk(l.Header, masked || varies, inVaryingLoop || varies) ?? Walk(l.Body, masked || varies, inVaryingLoop || varies)) is { } inLoop)
+                        if ((Walk(l.Header, masked || varies) ?? Walk(l.Body, masked || varies)) is { } inLoop)
                         {
                             return inLoop;
                         }
@@ -138,7 +138,7 @@ internal sealed record LanePlan(LaneProgram Loss, LaneProgram Gradient, LaneProg
     public static LanePlan For(LossGenerationSpec loss, DerivativePlan plan)
     {
         var isData = loss.Args.Select(a => a.Kind == ArgKind.Data).ToList();
-        var byName = plan.Functions.ToDictionary(f => f.Name);
+        var byName = plan.Functions.Concat(loss.Helpers).GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
         LaneProgram Of(string name) => LaneProgram.For(byName[name], isData, byName);
         var lanes = new LanePlan(LaneProgram.For(loss.Main!, isData, byName), Of(plan.Gradient), Of(plan.Tangent), Of(plan.Hessian));
         return lanes with { TiledLoss = TiledLane.For(lanes.Loss, loss, byName), TiledGradient = TiledLane.For(lanes.Gradient, loss, byName) };

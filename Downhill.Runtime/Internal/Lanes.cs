@@ -251,6 +251,30 @@ public static class Lanes
         }
     }
 
+    /// <summary>Writes (or with <paramref name="add"/>, adds) each lane's int as element <paramref name="index"/> of a lane-major int block (double lanes), for the lanes of the mask.</summary>
+    public static void StoreInts(Span<int> block, int index, Vector128<int> value, Vector256<double> mask, bool add) => PutInts(block, [], index, Of(value), Bits(mask), 4, add);
+
+    /// <summary>Writes (or adds) each lane's int as element <paramref name="index"/> of a lane-major int block (float lanes).</summary>
+    public static void StoreInts(Span<int> block, int index, Vector256<int> value, Vector256<float> mask, bool add) => PutInts(block, [], index, Of(value), Bits(mask), 8, add);
+
+    /// <summary>Writes (or adds) each lane's int at its own index of a lane-major int block (double lanes), for the lanes of the mask.</summary>
+    public static void ScatterInts(Span<int> block, Vector128<int> index, Vector128<int> value, Vector256<double> mask, bool add) => PutInts(block, Of(index), 0, Of(value), Bits(mask), 4, add);
+
+    /// <summary>Writes (or adds) each lane's int at its own index of a lane-major int block (float lanes).</summary>
+    public static void ScatterInts(Span<int> block, Vector256<int> index, Vector256<int> value, Vector256<float> mask, bool add) => PutInts(block, Of(index), 0, Of(value), Bits(mask), 8, add);
+
+    private static void PutInts(Span<int> block, ReadOnlySpan<int> index, int at, ReadOnlySpan<int> value, uint bits, int lanes, bool add)
+    {
+        for (int l = 0; l < lanes; l++)
+        {
+            if ((bits >> l & 1) != 0)
+            {
+                ref int slot = ref block[((index.IsEmpty ? at : index[l]) * lanes) + l];
+                slot = add ? slot + value[l] : value[l];
+            }
+        }
+    }
+
     private static void ScatterFlat<T>(Span<T> array, ReadOnlySpan<int> index, Vector256<T> value, Vector256<T> mask, bool add)
         where T : unmanaged, INumberBase<T>
     {

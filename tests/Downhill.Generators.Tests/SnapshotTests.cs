@@ -142,6 +142,46 @@ public class SnapshotTests
         }
         """);
 
+    /// <summary>A helper writing into the caller's scratch array, with a uniform and a varying check: expanded into the lane programs.</summary>
+    [Fact]
+    public void LossCallingACheckedInPlaceHelperRunsItOverLanes() => VerifyGenerated("CheckedHelper", """
+        using System;
+        using Downhill;
+
+        public static class Scaling
+        {
+            [Differentiable]
+            public static void Scale(ReadOnlySpan<double> x, double a, Span<double> result)
+            {
+                if (x.Length != result.Length)
+                {
+                    throw new ArgumentException("Scale: x and the result must have one length.");
+                }
+
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] < 0)
+                    {
+                        throw new ArgumentException("Scale: x must not be negative.");
+                    }
+
+                    result[i] = a * Math.Sqrt(x[i]);
+                }
+            }
+        }
+
+        public static partial class Losses
+        {
+            [Loss]
+            public static double ScaledProduct([Param] double a, ReadOnlySpan<double> x)
+            {
+                double[] y = new double[2];
+                Scaling.Scale(x, a, y);
+                return y[0] * y[1];
+            }
+        }
+        """);
+
     [Fact]
     public void LossCallingARecursiveHelperWithScratchArray() => VerifyGenerated("RecursiveHelper", """
         using Downhill;

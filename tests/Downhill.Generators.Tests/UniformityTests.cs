@@ -138,19 +138,26 @@ public class UniformityTests
     }
 
     [Fact]
-    public void LaneCodeRunsTheLogisticLossAndLeavesHelperCallsAndTheTapeOfAVaryingLoopToThePerExamplePath()
+    public void LaneCodeRunsTheLogisticLossAndLeavesRecursiveHelpersAndALoopOfVaryingTripCountThatPushesAndPopsToThePerExamplePath()
     {
         var (logistic, _, _) = Logistic();
         bool[] isData = [false, false, true, true];
         Assert.Null(LaneProgram.For(logistic, isData, new Dictionary<string, IrFunction>()).Unsupported);
 
-        var call = Function([new("a", IrType.Real, ParamMode.In), new("x", IrType.Real, ParamMode.In)], [("r", IrType.Real)], new Call("r", "helper", new CallArg[] { new(V("a"), ParamMode.In) }.ToEquatableArray()), new Return(V("r")));
-        Assert.Contains("helper", LaneProgram.For(call, [false, true], new Dictionary<string, IrFunction>()).Unsupported);
+        var call = Function([new("a", IrType.Real, ParamMode.In), new("x", IrType.Real, ParamMode.In)], [("r", IrType.Real)], new Call("r", "f", new CallArg[] { new(V("a"), ParamMode.In), new(V("x"), ParamMode.In) }.ToEquatableArray()), new Return(V("r")));
+        Assert.Contains("recursive", LaneProgram.For(call, [false, true], new Dictionary<string, IrFunction> { ["f"] = call }).Unsupported);
 
-        var tapeLoop = Function(
+        // A varying loop may push (its reverse pops lane by lane what it pushed), but not push and pop in one loop.
+        var pushLoop = Function(
             [new("a", IrType.Real, ParamMode.In), new("count", IrType.Int, ParamMode.In)],
             [("k", IrType.Int), ("go", IrType.Bool)],
             new Loop(Block(Set("go", Op.Lt, V("k"), V("count"))), V("go"), Block(new Push(V("k"), IrType.Int), Set("k", Op.Add, V("k"), Atom.Int(1)))),
+            new Return(V("a")));
+        Assert.Null(LaneProgram.For(pushLoop, [false, true], new Dictionary<string, IrFunction>()).Unsupported);
+        var tapeLoop = Function(
+            [new("a", IrType.Real, ParamMode.In), new("count", IrType.Int, ParamMode.In)],
+            [("k", IrType.Int), ("j", IrType.Int), ("go", IrType.Bool)],
+            new Loop(Block(Set("go", Op.Lt, V("k"), V("count"))), V("go"), Block(new Push(V("k"), IrType.Int), new Pop("j"), Set("k", Op.Add, V("k"), Atom.Int(1)))),
             new Return(V("a")));
         Assert.Contains("trip count", LaneProgram.For(tapeLoop, [false, true], new Dictionary<string, IrFunction>()).Unsupported);
 

@@ -15,7 +15,9 @@ namespace Downhill.Generators.Emit.CSharp;
 /// varying scratch arrays are lane-major blocks (element j of lane l at <c>block[j * L + l]</c>); the accumulated
 /// outputs are per-lane accumulators that the caller reduces after the chunk. A branch whose condition varies runs
 /// each side that some lane takes, under a mask; a loop whose condition varies runs until no lane of its mask
-/// continues. Arithmetic is lane-wise IEEE (no contraction), and functions (Exp, Tanh, ...) are the same scalar
+/// continues (one that pushes records which lanes ran each iteration, so that its reverse pops each lane's own
+/// iterations). A throw under a varying condition hands the block back to the per-example rows (LaneRowThrewException).
+/// Arithmetic is lane-wise IEEE (no contraction), and functions (Exp, Tanh, ...) are the same scalar
 /// calls per lane, so every lane's values have the per-example code's bits. Spellings come from the op table.
 /// </summary>
 internal sealed class CSharpLaneEmitter
@@ -63,6 +65,23 @@ internal sealed class CSharpLaneEmitter
         }
 
         outputs = new HashSet<string>(f.Params.Where(p => p.Mode is ParamMode.Ref or ParamMode.SpanOut).Select(p => p.Name));
+    }
+
+    /// <summary>
+    /// Whether the lane program has a throw statement under a varying condition, where it throws
+    /// <c>LaneRowThrewException</c> for the caller to run the rows per example (a uniform one throws as it is).
+    /// </summary>
+    public static bool HandsFailingRowsBack(LaneProgram program)
+    {
+        return Masked(program.Function.Body, false);
+
+        bool Masked(EquatableArray<Stmt> block, bool masked) => block.Any(s => s switch
+        {
+            Throw => masked,
+            If i => Masked(i.Then, masked || program.Uniformity.ControlVaries(i)) || Masked(i.Else, masked || program.Uniformity.ControlVaries(i)),
+            Loop l => Masked(l.Header, masked || program.Uniformity.ControlVaries(l)) || Masked(l.Body, masked || program.Uniformity.ControlVaries(l)),
+            _ => false,
+        });
     }
 
     /// <summary>Writes the lane program of <paramref name="program"/>, which lane code supports.</summary>
@@ -191,6 +210,11 @@ internal sealed class CSharpLaneEmitter
             case Store st when !LaneArray(st.Array):
                 w.Line($"{st.Array}[{S(st.Index)}] = {S(st.Value)};");
                 break;
+            case Store st when types[st.Array] == IrType.IntArray:
+                w.Line(Lane(st.Index)
+                    ? $"{LanesType}.ScatterInts({st.Array}, {st.Index.Var}, {V(st.Value)}, {mask}, false);"
+                    : $"{LanesType}.StoreInts({st.Array}, {S(st.Index)}, {V(st.Value)}, {mask}, false);");
+                break;
             case Store st:
                 w.Line(Lane(st.Index)
                     ? $"{LanesType}.Scatter({st.Array}, {st.Index.Var}, {V(st.Value)}, {mask}, false);"
@@ -224,6 +248,14 @@ internal sealed class CSharpLaneEmitter
                 break;
             case DualAssign d:
                 Dual(d, mask, masked);
+                break;
+            case Throw t:
+                // Uniform: every row throws here, the block's first row too, as it does per example. Under a mask, the
+                // lanes that get here fail, but an earlier row may fail later with another message: the sum runs the
+                // rows per example (LaneRowThrewException), which throws the first failing row's own exception.
+                w.Line(masked
+                    ? $"if ({LanesType}.Any({mask})) throw new global::Downhill.Internal.LaneRowThrewException();"
+                    : $"throw new global::{t.ExceptionType}({Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Message, quote: true)});");
                 break;
             case Return r:
                 if (usesScratch)
@@ -265,6 +297,14 @@ internal sealed class CSharpLaneEmitter
             w.Line(Lane(index)
                 ? $"{LanesType}.ScatterFlat({add.Target}, {index.Var}, {V(add.Value)}, {mask}, true);"
                 : $"{LanesType}.AddLanes({add.Target}, {S(index)}, {V(add.Value)}, {mask});");
+            return;
+        }
+
+        if (types[add.Target] == IrType.IntArray)
+        {
+            w.Line(Lane(index)
+                ? $"{LanesType}.ScatterInts({add.Target}, {index.Var}, {V(add.Value)}, {mask}, true);"
+                : $"{LanesType}.StoreInts({add.Target}, {S(index)}, {V(add.Value)}, {mask}, true);");
             return;
         }
 
@@ -381,7 +421,30 @@ internal sealed class CSharpLaneEmitter
 
         // The lanes still running: a lane that left the loop never re-enters it.
         string running = "__m" + masks++;
+        var inside = IrWalk.All(l.Header.Concat(l.Body)).ToList();
+        string iterations = "__it" + masks++;
+        if (inside.Any(s => s is Pop))
+        {
+            // The reverse of a loop that pushed (LanePlan allows no loop that does both): as many iterations as it
+            // ran, each under the lanes that ran the iteration it undoes, so every lane pops its own iterations.
+            w.Line($"int {iterations} = __tape.PopInt32();");
+            w.Open($"for (; {iterations} > 0; {iterations}--)");
+            w.Line($"var {running} = {mask} & {LanesType}.{(isFloat ? "PopMask8" : "PopMask4")}(__tape);");
+            Block(l.Header, running, true);
+            Block(l.Body, running, true);
+            w.Close();
+            return;
+        }
+
+        // A loop that pushes runs as long as its longest lane, every lane pushing each iteration; it records which
+        // lanes ran each iteration, and how many it ran, for its reverse.
+        bool pushes = inside.Any(s => s is Push);
         w.Line($"var {running} = {mask};");
+        if (pushes)
+        {
+            w.Line($"int {iterations} = 0;");
+        }
+
         w.Open("while (true)");
         Block(l.Header, running, true);
         w.Line($"{running} = {running} & {V(l.Cond)};");
@@ -389,7 +452,17 @@ internal sealed class CSharpLaneEmitter
         w.Line("break;");
         w.Close();
         Block(l.Body, running, true);
+        if (pushes)
+        {
+            w.Line($"{LanesType}.PushMask(__tape, {running});");
+            w.Line($"{iterations}++;");
+        }
+
         w.Close();
+        if (pushes)
+        {
+            w.Line($"__tape.Push({iterations});");
+        }
     }
 
     /// <summary>A uniform operation, spelled as the per-example code spells it.</summary>

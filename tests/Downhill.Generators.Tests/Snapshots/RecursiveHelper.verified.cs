@@ -774,19 +774,19 @@ partial class Losses
 
         }
 
-        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        // Per example only: lane code does not run a call of a recursive [Differentiable] helper.
         /// <inheritdoc/>
         public double SumLoss(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end) => PerExample.SumLoss(parameters, hypers, in batch, start, end);
 
-        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        // Per example only: lane code does not run a call of a recursive [Differentiable] helper.
         /// <inheritdoc/>
         public double SumGradient(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] gradient) => PerExample.SumGradient(parameters, hypers, in batch, start, end, gradient);
 
-        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        // Per example only: lane code does not run a call of a recursive [Differentiable] helper.
         /// <inheritdoc/>
         public (double Loss, double Tangent) SumTangent(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent) => PerExample.SumTangent(parameters, hypers, in batch, start, end, tangent);
 
-        // Per example only: lane code does not run a call of a [Differentiable] helper.
+        // Per example only: lane code does not run a call of a recursive [Differentiable] helper.
         /// <inheritdoc/>
         public double SumHessianVector(double[][] parameters, double[] hypers, in global::Downhill.DataBatch batch, int start, int end, double[][] tangent, double[][] product) => PerExample.SumHessianVector(parameters, hypers, in batch, start, end, tangent, product);
 

@@ -19,43 +19,55 @@ internal abstract record Bound
     /// <summary>The bound as C (<c>long long</c>), each length spelled by <paramref name="length"/>.</summary>
     public abstract string C(Func<string, string> length);
 
-    /// <summary>The bound with each parameter's length replaced (a callee's bound in its caller's terms); null when one has none.</summary>
-    public abstract Bound? Substitute(Func<string, Bound?> length);
+    /// <summary>
+    /// The bound with each parameter's length and each int parameter's value replaced (a callee's bound in its
+    /// caller's terms); null when one has none.
+    /// </summary>
+    public abstract Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value);
 }
 
 internal sealed record BConst(long Value) : Bound
 {
     public override string C(Func<string, string> length) => Value.ToString(CultureInfo.InvariantCulture) + "LL";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => this;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => this;
 }
 
 internal sealed record BLen(string Param) : Bound
 {
     public override string C(Func<string, string> length) => "(long long)" + length(Param);
 
-    public override Bound? Substitute(Func<string, Bound?> length) => length(Param);
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => length(Param);
 }
 
 internal sealed record BSum(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " + " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? Plus(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? Plus(a, b) : null;
 }
 
 internal sealed record BDiff(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " - " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? new BDiff(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? new BDiff(a, b) : null;
 }
 
 internal sealed record BProd(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " * " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? Times(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? Times(a, b) : null;
+}
+
+/// <summary>The value of an int parameter that the function never writes (a dimension passed to a helper: <c>Fn.MatVec(w, x, rows, cols, y)</c>).</summary>
+internal sealed record BValue(string Param) : Bound
+{
+    /// <summary>Only a callee's bound holds values, and a call replaces them: an entry function's int arguments are data (<see cref="CudaBounds.OfEntry"/>).</summary>
+    public override string C(Func<string, string> length) => throw new CudaUnsupportedException($"a bound depends on the int argument '{Param}'");
+
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => value(Param);
 }
 
 /// <summary>max(0, A).</summary>
@@ -63,7 +75,7 @@ internal sealed record BMax0(Bound A) : Bound
 {
     public override string C(Func<string, string> length) => "dh_max0(" + A.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a ? new BMax0(a) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a ? new BMax0(a) : null;
 }
 
 /// <summary>What one call of a function needs per thread: tape slots (real; int and bool) and scratch elements (real; int).</summary>
@@ -75,8 +87,8 @@ internal sealed record Need(Bound TapeReal, Bound TapeInt, Bound ScratchReal, Bo
 
     public Need Times(Bound m) => new(Bound.Times(TapeReal, m), Bound.Times(TapeInt, m), Bound.Times(ScratchReal, m), Bound.Times(ScratchInt, m));
 
-    public Need? Substitute(Func<string, Bound?> length) =>
-        TapeReal.Substitute(length) is { } a && TapeInt.Substitute(length) is { } b && ScratchReal.Substitute(length) is { } c && ScratchInt.Substitute(length) is { } d ? new Need(a, b, c, d) : null;
+    public Need? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) =>
+        TapeReal.Substitute(length, value) is { } a && TapeInt.Substitute(length, value) is { } b && ScratchReal.Substitute(length, value) is { } c && ScratchInt.Substitute(length, value) is { } d ? new Need(a, b, c, d) : null;
 }
 
 /// <summary>
@@ -94,6 +106,21 @@ internal sealed class CudaBounds
     public CudaBounds(IEnumerable<IrFunction> functions)
     {
         this.functions = functions.ToDictionary(f => f.Name);
+    }
+
+    /// <summary>
+    /// The need of one call of an entry function (loss, gradient, HVP) in terms of its array arguments' lengths, or
+    /// null: its int arguments are data, different in every example, so a bound may not depend on them.
+    /// </summary>
+    public Need? OfEntry(string function)
+    {
+        var need = Of(function)?.Substitute(p => new BLen(p), _ => null);
+        if (need is null && Failure is null)
+        {
+            Failure = "a loop's trip count or a scratch array's length depends on an int data argument, which differs from example to example";
+        }
+
+        return need;
     }
 
     /// <summary>Why the last failed bound failed (for the diagnostic).</summary>
@@ -178,14 +205,13 @@ internal sealed class CudaBounds
             }
 
             var parameters = owner.functions[callee].Params;
-            var substituted = need.Substitute(p =>
-            {
-                int k = Enumerable.Range(0, parameters.Count).First(j => parameters[j].Name == p);
-                return args[k].Var is { } v ? Length(v) : null;
-            });
+            int Index(string p) => Enumerable.Range(0, parameters.Count).First(j => parameters[j].Name == p);
+            var substituted = need.Substitute(
+                p => args[Index(p)].Var is { } v ? Length(v) : null,
+                p => Value(args[Index(p)]));
             if (substituted is null)
             {
-                owner.Failure ??= $"an array passed to '{callee}' has no length the generator can bound";
+                owner.Failure ??= $"an array or a dimension passed to '{callee}' has no length or value the generator can bound";
             }
 
             return substituted;
@@ -353,7 +379,13 @@ internal sealed class CudaBounds
                 return a.ConstType == IrType.Int ? new BConst((long)a.Value) : null;
             }
 
-            if (f.Params.Any(p => p.Name == v) || !evaluating.Add(v))
+            if (f.Params.FirstOrDefault(p => p.Name == v) is { } parameter)
+            {
+                // An int argument the function never writes is the caller's value, which the call substitutes.
+                return parameter is { Type: IrType.Int, Mode: ParamMode.In } && !all.Any(s => StmtVars.Writes(s).Contains(v)) ? new BValue(v) : null;
+            }
+
+            if (!evaluating.Add(v))
             {
                 return null;
             }

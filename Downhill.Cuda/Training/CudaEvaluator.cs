@@ -291,11 +291,8 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
     }
 
     /// <summary>What <c>P_reduce_loss</c> writes (<c>dh_loss_record</c>): the loss sum and the launch's error record.</summary>
-    private struct LossRecord
-    {
-        public double Loss;
-        public ulong Status;
-    }
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private readonly record struct LossRecord(double Loss, ulong Status);
 
     /// <summary>A batch's identity: the same column arrays and rows are the same data (training does not change its data).</summary>
     private readonly record struct BatchKey(Array[] Columns, int Offset, int Rows);

@@ -152,6 +152,9 @@ internal sealed class CudaBounds
         private readonly List<Stmt> all = IrWalk.All(f.Body).ToList();
         private readonly HashSet<string> evaluating = [];
 
+        /// <summary>The counters of the counted loops around the statement being walked, with bounds on their values inside the body.</summary>
+        private readonly List<(string Counter, Bound Low, Bound High)> ranges = [];
+
         /// <summary>What one run of <paramref name="block"/> needs.</summary>
         public Need? Block(IEnumerable<Stmt> block)
         {
@@ -219,7 +222,28 @@ internal sealed class CudaBounds
 
         private Need? Loop(Loop l, List<Stmt> block, int at)
         {
-            if (Block(l.Body) is not { } body || Block(l.Header) is not { } header)
+            // The counter's range bounds the loops inside (a triangular loop: for j < i).
+            var counted = Trips(l, block, at);
+            if (counted is { } c)
+            {
+                ranges.Add(c.Range);
+            }
+
+            Need? body, header;
+            try
+            {
+                body = Block(l.Body);
+                header = Block(l.Header);
+            }
+            finally
+            {
+                if (counted is not null)
+                {
+                    ranges.RemoveAt(ranges.Count - 1);
+                }
+            }
+
+            if (body is null || header is null)
             {
                 return null;
             }
@@ -229,7 +253,7 @@ internal sealed class CudaBounds
                 return Need.None;
             }
 
-            if (Trips(l, block, at) is not { } trips)
+            if (counted?.Trips is not { } trips)
             {
                 owner.Failure ??= "a loop that pushes on the tape (or allocates) has a trip count the generator cannot bound (its limit comes from data, or its counter is not a plain counter)";
                 return null;
@@ -238,8 +262,8 @@ internal sealed class CudaBounds
             return body.Times(trips).Plus(header.Times(Bound.Plus(trips, One)));
         }
 
-        /// <summary>A bound on the trips of a counted loop, or null.</summary>
-        private Bound? Trips(Loop l, List<Stmt> block, int at)
+        /// <summary>A bound on the trips of a counted loop and on its counter's values in the body, or null.</summary>
+        private (Bound Trips, (string Counter, Bound Low, Bound High) Range)? Trips(Loop l, List<Stmt> block, int at)
         {
             if (l.Cond.Var is not { } cond)
             {
@@ -269,13 +293,21 @@ internal sealed class CudaBounds
             // "counter < limit" or "counter <= limit" with a growing counter, "counter > limit" or ">=" with a shrinking one.
             var op = counterLeft ? test.Op : test.Op switch { Op.Lt => Op.Gt, Op.Le => Op.Ge, Op.Gt => Op.Lt, Op.Ge => Op.Le, var o => o };
             int sign = op is Op.Lt or Op.Le ? 1 : op is Op.Gt or Op.Ge ? -1 : 0;
-            if (sign == 0 || Steps(l, test, counter, sign) is not { } extra || Value(limit) is not { } bound || Entry(block, at, counter) is not { } entry)
+            // A growing counter runs from at least its entry to below (at most) the limit's largest value; a shrinking one the other way.
+            bool growing = sign > 0;
+            if (sign == 0 || Steps(l, test, counter, sign) is not { } steps || Extreme(limit, growing) is not { } bound || Entry(block, at, counter, !growing) is not { } entry)
             {
                 return null;
             }
 
-            var span = sign > 0 ? new BDiff(bound, entry) : new BDiff(entry, bound);
-            return new BMax0(Bound.Plus(op is Op.Le or Op.Ge ? Bound.Plus(span, new BConst(1)) : span, new BConst(extra)));
+            var span = growing ? new BDiff(bound, entry) : new BDiff(entry, bound);
+            bool inclusive = op is Op.Le or Op.Ge;
+            var trips = new BMax0(Bound.Plus(inclusive ? Bound.Plus(span, new BConst(1)) : span, new BConst(steps.Extra)));
+
+            // In the body the counter passed the test and may have taken its step (step - 1 past the limit, or step with <=).
+            var past = new BConst(steps.Step - (inclusive ? 0 : 1));
+            var range = growing ? (counter, entry, Bound.Plus(bound, past)) : (counter, new BDiff(bound, past), entry);
+            return (trips, range);
         }
 
         /// <summary>
@@ -284,7 +316,7 @@ internal sealed class CudaBounds
         /// level, 1 when it is guarded only by "not yet broken out" (a break or early return: the flag that skips the
         /// step also ends the loop at the next test); null otherwise.
         /// </summary>
-        private static int? Steps(Loop l, Assign test, string counter, int sign)
+        private static (int Extra, long Step)? Steps(Loop l, Assign test, string counter, int sign)
         {
             var writes = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(counter)).ToList();
             bool Step(Stmt s) => s is Assign { Op: Op.Add or Op.Sub } a && a.Args[0].Var == counter && a.Args[1].IsConst && a.Args[1].Value >= 1 && (a.Op == Op.Add ? 1 : -1) == sign;
@@ -293,9 +325,10 @@ internal sealed class CudaBounds
                 return null;
             }
 
+            long step = (long)((Assign)writes[0]).Args[1].Value;
             if (guards.Count == 0)
             {
-                return 0;
+                return (0, step);
             }
 
             // The header tests the counter only while a flag is unset: if (!flag) cond = test; else cond = false.
@@ -307,7 +340,7 @@ internal sealed class CudaBounds
             }
 
             bool onlySet = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(flag)).All(s => s is Assign { Op: Op.Copy } a && a.Args[0].IsConst && a.Args[0].Value != 0);
-            return onlySet && guards.All(x => x.Block[x.Index] is If i && i.Cond.Var is { } c && NegatedFlag(c, x.Block, x.Index) == flag) ? 1 : null;
+            return onlySet && guards.All(x => x.Block[x.Index] is If i && i.Cond.Var is { } c && NegatedFlag(c, x.Block, x.Index) == flag) ? (1, step) : null;
         }
 
         /// <summary>The branches (block and index) around <paramref name="target"/> inside <paramref name="block"/>, outermost first; null when it is not there.</summary>
@@ -357,19 +390,68 @@ internal sealed class CudaBounds
             return null;
         }
 
-        /// <summary>The counter's value on entering the loop: its last assignment before it in the same block.</summary>
-        private Bound? Entry(List<Stmt> block, int at, string counter)
+        /// <summary>A bound (the largest value when <paramref name="upper"/>, else the smallest) on the counter's value on entering the loop: its last assignment before it in the same block.</summary>
+        private Bound? Entry(List<Stmt> block, int at, string counter, bool upper)
         {
             for (int k = at - 1; k >= 0; k--)
             {
                 if (StmtVars.Writes(block[k]).Contains(counter))
                 {
-                    return block[k] is Assign { Op: Op.Copy } a ? Value(a.Args[0]) : null;
+                    return block[k] is Assign a ? Extreme(a, upper) : null;
                 }
             }
 
             return null;
         }
+
+        /// <summary>
+        /// The largest (<paramref name="upper"/>) or smallest value an int can have where it is read: its value when it
+        /// has one; an enclosing counted loop's counter's range; or, for a local whose every assignment gives the same
+        /// bound, that bound (sums and differences of such values).
+        /// </summary>
+        private Bound? Extreme(Atom a, bool upper)
+        {
+            if (Value(a) is { } exact)
+            {
+                return exact;
+            }
+
+            if (a.Var is not { } v || f.Params.Any(p => p.Name == v))
+            {
+                return null;
+            }
+
+            for (int k = ranges.Count - 1; k >= 0; k--)
+            {
+                if (ranges[k].Counter == v)
+                {
+                    return upper ? ranges[k].High : ranges[k].Low;
+                }
+            }
+
+            if (!evaluating.Add(v))
+            {
+                return null;
+            }
+
+            try
+            {
+                var values = all.Where(s => StmtVars.Writes(s).Contains(v)).Select(d => d is Assign x ? Extreme(x, upper) : null).ToList();
+                return values.Count > 0 && values.All(x => x is not null && x == values[0]) ? values[0] : null;
+            }
+            finally
+            {
+                evaluating.Remove(v);
+            }
+        }
+
+        private Bound? Extreme(Assign def, bool upper) => def.Op switch
+        {
+            Op.Copy => Extreme(def.Args[0], upper),
+            Op.Add => Extreme(def.Args[0], upper) is { } p && Extreme(def.Args[1], upper) is { } q ? Bound.Plus(p, q) : null,
+            Op.Sub => Extreme(def.Args[0], upper) is { } p && Extreme(def.Args[1], !upper) is { } q ? new BDiff(p, q) : null,
+            _ => Definition(def),
+        };
 
         /// <summary>An int value that is the same wherever it is read: a constant, an array's length, or a local assigned once from such values.</summary>
         private Bound? Value(Atom a)

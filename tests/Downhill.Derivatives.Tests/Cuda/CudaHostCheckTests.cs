@@ -160,7 +160,8 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
         T sentinel = T.CreateChecked(-7.25e10);
         work.AsSpan((int)realSlots).Fill(sentinel);
         iwork.AsSpan((int)intSlots).Fill(-123456789);
-        double value = HostCall(library, prefix, kind, parameters, hypers, dataReal, dataInt, shape, tangent, output, work, iwork, out ulong status);
+        ulong status = NoError;
+        double value = HostCall(library, prefix, kind, parameters, hypers, dataReal, dataInt, shape, tangent, output, work, iwork, ref status);
         if (work.AsSpan((int)realSlots).ContainsAnyExcept(sentinel) || iwork.AsSpan((int)intSlots).ContainsAnyExcept(-123456789))
         {
             problems.AppendLine($"  {kind}: wrote past the workspace bound ({realSlots} real, {intSlots} int slots)");
@@ -177,11 +178,11 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
     /// <summary>The error record when no example threw (docs/cuda.md, Errors).</summary>
     internal const ulong NoError = ulong.MaxValue;
 
-    /// <summary>Calls <paramref name="prefix"/>_host_<paramref name="kind"/> on one row; <paramref name="status"/> is the error record it leaves.</summary>
-    internal static double HostCall<T>(HostLibrary library, string prefix, string kind, T[] parameters, T[] hypers, T[] dataReal, int[] dataInt, int[] shape, T[]? tangent, T[]? output, T[] work, int[] iwork, out ulong status)
+    /// <summary>Calls <paramref name="prefix"/>_host_<paramref name="kind"/> on one row; <paramref name="status"/> is the error record before and after.</summary>
+    internal static double HostCall<T>(HostLibrary library, string prefix, string kind, T[] parameters, T[] hypers, T[] dataReal, int[] dataInt, int[] shape, T[]? tangent, T[]? output, T[] work, int[] iwork, ref ulong status)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ulong record = NoError;
+        ulong record = status;
         double value;
         fixed (T* p = parameters, h = hypers, dr = dataReal, w = work, t = tangent, o = output)
         fixed (int* di = dataInt, s = shape, iw = iwork)

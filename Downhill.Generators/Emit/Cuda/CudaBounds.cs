@@ -273,6 +273,7 @@ internal sealed class CudaBounds
             // The header's assignments to the condition: a comparison, or false (a break flag's short circuit).
             var tests = IrWalk.All(l.Header).OfType<Assign>().Where(a => a.Target == cond).ToList();
             var compares = tests.Where(a => !(a.Op == Op.Copy && a.Args[0].IsConst && a.Args[0].Value == 0)).ToList();
+            compares = AndedComparison(l, cond, compares) ?? compares;
             if (compares.Count != 1 || compares[0].Args.Count != 2)
             {
                 return null;
@@ -308,6 +309,44 @@ internal sealed class CudaBounds
             var past = new BConst(steps.Step - (inclusive ? 0 : 1));
             var range = growing ? (counter, entry, Bound.Plus(bound, past)) : (counter, new BDiff(bound, past), entry);
             return (trips, range);
+        }
+
+        /// <summary>
+        /// <c>counter &lt; limit &amp;&amp; rest</c>: the comparison assigned to the condition at the header's top level, and every
+        /// other assignment to it under <c>if (cond)</c> (the short circuit's right side), so the loop runs only while the
+        /// comparison holds; null when the header is not of that form.
+        /// </summary>
+        private static List<Assign>? AndedComparison(Loop l, string cond, List<Assign> assignments)
+        {
+            var header = l.Header.ToList();
+            var top = assignments.Where(a => header.Any(s => ReferenceEquals(s, a)) && a.Op is Op.Lt or Op.Le or Op.Gt or Op.Ge).ToList();
+            if (assignments.Count < 2 || top.Count != 1)
+            {
+                return null;
+            }
+
+            bool Gated(Assign a) => header.Select((s, k) => (s, k)).Any(x => x.s is If { Else.Count: 0 } i
+                && IrWalk.All(i.Then).Any(t => ReferenceEquals(t, a)) && i.Cond.Var is { } g && CopyOf(g, cond, header, x.k));
+            return assignments.Where(a => !ReferenceEquals(a, top[0])).All(Gated) ? top : null;
+        }
+
+        /// <summary>Whether <paramref name="variable"/> holds <paramref name="source"/> at statement <paramref name="at"/> of <paramref name="block"/> (itself, or through copies).</summary>
+        private static bool CopyOf(string variable, string source, List<Stmt> block, int at)
+        {
+            if (variable == source)
+            {
+                return true;
+            }
+
+            for (int k = at - 1; k >= 0; k--)
+            {
+                if (StmtVars.Writes(block[k]).Contains(variable))
+                {
+                    return block[k] is Assign { Op: Op.Copy } a && a.Args[0].Var is { } v && CopyOf(v, source, block, k);
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -20,7 +20,7 @@ internal static class LibraryChecks
             float[][] p = [[.. Enumerable.Range(0, 7840).Select(_ => (float)(0.01 * (random.NextDouble() - 0.5)))], [.. Enumerable.Range(0, 10).Select(_ => (float)(0.1 * random.NextDouble()))]];
             float[][] t = [[.. p[0].Select(_ => (float)(random.NextDouble() - 0.5))], [.. p[1].Select(_ => (float)(random.NextDouble() - 0.5))]];
             var batch = new DataBatch([x, labels], [784, 1], 0, rows);
-            return Compare(device, Downhill.EndToEnd.Tests.Losses.SoftmaxByLibraryLoss.Instance, typeof(Downhill.EndToEnd.Tests.Losses.SoftmaxByLibraryLoss), p, t, batch, 1e-4, report);
+            return Compare(device, Downhill.EndToEnd.Tests.Losses.SoftmaxByLibraryLoss.Instance, SourceOf(typeof(Downhill.EndToEnd.Tests.Losses.SoftmaxByLibraryLoss)), p, t, batch, 1e-4, report);
         });
 
         report.Check("span library: Gaussian-process NLML (Cholesky, CholeskySolve, LogDet) on the GPU matches the CPU", () =>
@@ -32,7 +32,7 @@ internal static class LibraryChecks
             double[][] p = [[0.1], [-1.0]];
             double[][] t = [[0.3], [-0.7]];
             var batch = new DataBatch([xs, ys], [n, n], 0, rows);
-            return Compare(device, Downhill.EndToEnd.Tests.Losses.GaussianProcessNllLoss.Instance, typeof(Downhill.EndToEnd.Tests.Losses.GaussianProcessNllLoss), p, t, batch, 1e-9, report);
+            return Compare(device, Downhill.EndToEnd.Tests.Losses.GaussianProcessNllLoss.Instance, SourceOf(typeof(Downhill.EndToEnd.Tests.Losses.GaussianProcessNllLoss)), p, t, batch, 1e-9, report);
         });
 
         report.Check("span library: rows whose matrix is not positive definite throw the CPU's exception, lowest row first", () =>
@@ -63,7 +63,7 @@ internal static class LibraryChecks
             var model = Losses.CholeskyOfRowLoss.Instance;
             using var cpu = new BatchEvaluator<double>(model, [3], 1, Reduction.Mean);
             Exception expected = Catch(() => cpu.LossAndGradient(p, [], batch, [new double[3]])) ?? throw new InvalidOperationException("the CPU did not throw");
-            string source = CudaBackend.SourceOf(typeof(Losses.CholeskyOfRowLoss), out string? why) ?? throw new InvalidOperationException(why);
+            string source = SourceOf(typeof(Losses.CholeskyOfRowLoss));
             using var gpu = new CudaEvaluator<double>(device, model, source, [3], Reduction.Mean);
             foreach ((string kind, Func<double> run) in new (string, Func<double>)[]
             {
@@ -105,10 +105,12 @@ internal static class LibraryChecks
         }
     }
 
-    private static string? Compare<T>(CudaDevice device, ILossModel<T> model, Type descriptor, T[][] p, T[][] t, DataBatch batch, double tolerance, Report report)
+    private static string SourceOf([System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties)] Type descriptor) =>
+        CudaBackend.SourceOf(descriptor, out string? why) ?? throw new InvalidOperationException($"{descriptor.FullName} has no CUDA source: {why}");
+
+    private static string? Compare<T>(CudaDevice device, ILossModel<T> model, string source, T[][] p, T[][] t, DataBatch batch, double tolerance, Report report)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        string source = CudaBackend.SourceOf(descriptor, out string? why) ?? throw new InvalidOperationException($"no CUDA source: {why}");
         int[] sizes = [.. p.Select(v => v.Length)];
         T[][] cg = [.. sizes.Select(k => new T[k])], gg = [.. sizes.Select(k => new T[k])], ch = [.. sizes.Select(k => new T[k])], gh = [.. sizes.Select(k => new T[k])];
         using var cpu = new BatchEvaluator<T>(model, sizes, null, Reduction.Mean);

@@ -85,7 +85,7 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
     }
 
     /// <summary>Each row of the sample through the host library and through the descriptor; the disagreements, one a line.</summary>
-    private static string Check<T>(HostLibrary library, string prefix, ILossModel<T> model, T[][] at, T[] hypers, Array[] columns, double tolerance, int seed, ref int examples)
+    internal static string Check<T>(HostLibrary library, string prefix, ILossModel<T> model, T[][] at, T[] hypers, Array[] columns, double tolerance, int seed, ref int examples)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var problems = new StringBuilder();

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Downhill.Derivatives.Tests.Cuda;
 
-/// <summary>Losses whose device functions throw on bad input: a span function's checks, and a loss's own throw.</summary>
+/// <summary>Losses whose device functions throw on bad input: a span function's checks, and a loss's own throw (and the Gaussian-process likelihood of docs/stdlib.md, which throws when its matrix is not positive definite).</summary>
 public static partial class ThrowingLosses
 {
     [Loss]
@@ -31,6 +31,30 @@ public static partial class ThrowingLosses
 
         return w * w * x;
     }
+
+    /// <summary>The Gaussian-process likelihood of docs/stdlib.md (Cholesky, CholeskySolve, LogDet), n from the row's length.</summary>
+    [Loss]
+    public static double GaussianProcessNll([Param] double logLength, [Param] double logNoise, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys)
+    {
+        int n = xs.Length;
+        double[] k = new double[n * n];
+        double inverseLength2 = Math.Exp(-2 * logLength);
+        double noise = Math.Exp(2 * logNoise);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double d = xs[i] - xs[j];
+                k[(i * n) + j] = Math.Exp(-0.5 * d * d * inverseLength2) + (i == j ? noise : 0);
+            }
+        }
+
+        double[] l = new double[n * n];
+        Fn.Cholesky(k, n, l);
+        double[] alpha = new double[n];
+        Fn.CholeskySolve(l, ys, n, alpha);
+        return (0.5 * Fn.Dot(ys, alpha)) + (0.5 * Fn.LogDet(k, n)) + (0.5 * n * Math.Log(2 * Math.PI));
+    }
 }
 
 /// <summary>
@@ -48,6 +72,7 @@ public sealed unsafe class CudaThrowTests
         Describe("ThrowingLosses.CholeskyDiagonal", ThrowingLosses.CholeskyDiagonalLoss.Instance),
         Describe("ThrowingLosses.SolveSum", ThrowingLosses.SolveSumLoss.Instance),
         Describe("ThrowingLosses.OwnThrowF", ThrowingLosses.OwnThrowFLoss.Instance),
+        Describe("ThrowingLosses.GaussianProcessNll", ThrowingLosses.GaussianProcessNllLoss.Instance),
     ]));
 
     private static readonly string[] Kinds = ["loss", "gradient", "hvp"];
@@ -130,6 +155,34 @@ public sealed unsafe class CudaThrowTests
         record = (5UL << 16) | 1;
         Run(library, "ThrowingLosses.CholeskyDiagonal", "loss", at, columns, [1], ref record);
         Assert.Equal(own, record);
+    }
+
+    [Fact]
+    public void TheGaussianProcessLikelihoodMatchesTheCSharpDerivativesWithinItsWorkspaceBound()
+    {
+        var library = Library.Value;
+        var model = ThrowingLosses.GaussianProcessNllLoss.Instance;
+        string prefix = library.Cases.Single(c => c.Case.Name == "ThrowingLosses.GaussianProcessNll").Prefix;
+        var random = new Random(8);
+        int examples = 0;
+        foreach (int n in new[] { 1, 4, 7 })
+        {
+            var xs = new double[3, n];
+            var ys = new double[3, n];
+            for (int r = 0; r < 3; r++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    xs[r, j] = 3 * random.NextDouble();
+                    ys[r, j] = Math.Sin(xs[r, j]);
+                }
+            }
+
+            string problems = CudaHostCheckTests.Check(library, prefix, model, [[0.2], [-0.8]], [], [xs, ys], 1e-11, n, ref examples);
+            Assert.True(problems.Length == 0, $"n = {n}:\n{problems}");
+        }
+
+        Assert.Equal(9, examples);
     }
 
     private static CudaCase Describe(string name, object model) =>

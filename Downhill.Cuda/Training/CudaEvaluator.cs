@@ -26,7 +26,9 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
     private readonly CudaKernel workspace, loss, gradient, hvp, reduce, reduceLoss;
     private readonly DeviceBuffer<T> parameters, tangent, sums;
     private readonly DeviceBuffer<T>? hypers;
-    private readonly DeviceBuffer<double> lossSum;
+    private readonly DeviceBuffer<LossRecord> lossSum;
+    private readonly DeviceBuffer<ulong> status;
+    private readonly KernelErrors errors;
     private readonly Dictionary<BatchKey, DeviceBatch> batches = [];
     private readonly T[] host;
     private long cachedBytes;
@@ -61,7 +63,10 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         tangent = device.Allocate<T>(Math.Max(1, totalParams));
         sums = device.Allocate<T>(Math.Max(1, totalParams));
         hypers = schema.Hypers.Count > 0 ? device.Allocate<T>(schema.Hypers.Count) : null;
-        lossSum = device.Allocate<double>(1);
+        lossSum = device.Allocate<LossRecord>(1);
+        // The error record starts empty; P_reduce_loss empties it again after every batch.
+        status = device.Upload<ulong>([KernelErrors.NoError]);
+        errors = KernelErrors.Parse(cudaSource);
         host = new T[Math.Max(1, totalParams)];
         Description = $"CUDA device {device.Ordinal}: {device.Name} ({device.Architecture})";
     }
@@ -103,12 +108,16 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         return sb.ToString();
     }
 
+    /// <summary>The messages of the loss's throw statements, from its source (docs/cuda.md, Errors).</summary>
+    public KernelErrors Errors => errors;
+
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">An example of the batch threw (a span function's check, say): the C# path's exception and message, the lowest such row in its <c>Data["Row"]</c>.</exception>
     public double Loss(T[][] parameters, T[] hypers, in DataBatch batch)
     {
         DeviceBatch data = Prepare(parameters, hypers, batch);
         Scratch s = ScratchFor(data, 0);
-        loss.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(s.Work).Add(s.IntWork).Add(s.LossPartials));
+        loss.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(s.Work).Add(s.IntWork).Add(s.LossPartials).Add(status));
         return FinishLoss(data, s);
     }
 
@@ -118,9 +127,10 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         ArgumentNullException.ThrowIfNull(gradient);
         DeviceBatch data = Prepare(parameters, hypers, batch);
         Scratch s = ScratchFor(data, 1);
-        this.gradient.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(s.Work).Add(s.IntWork).Add(s.LossPartials).Add(s.Partials));
+        this.gradient.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(s.Work).Add(s.IntWork).Add(s.LossPartials).Add(s.Partials).Add(status));
+        double value = FinishLoss(data, s);
         Reduce(data, s, gradient);
-        return FinishLoss(data, s);
+        return value;
     }
 
     /// <inheritdoc/>
@@ -131,9 +141,10 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         DeviceBatch data = Prepare(parameters, hypers, batch);
         Concatenate(tangent, this.tangent);
         Scratch s = ScratchFor(data, 2);
-        hvp.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(this.tangent).Add(s.Work).Add(s.IntWork).Add(s.LossPartials).Add(s.Partials));
+        hvp.Launch(data.Blocks, ThreadsPerBlock, 0, Common(data).Add(this.tangent).Add(s.Work).Add(s.IntWork).Add(s.LossPartials).Add(s.Partials).Add(status));
+        double value = FinishLoss(data, s);
         Reduce(data, s, product);
-        return FinishLoss(data, s);
+        return value;
     }
 
     /// <summary>Frees every device buffer (the device itself belongs to the caller).</summary>
@@ -151,18 +162,25 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         sums.Dispose();
         hypers?.Dispose();
         lossSum.Dispose();
+        status.Dispose();
     }
 
     private KernelArguments Common(DeviceBatch data) => new KernelArguments()
         .Add(data.Rows).Add(parameters).AddPointer(hypers?.Pointer ?? 0)
         .AddPointer(data.Real?.Pointer ?? 0).AddPointer(data.Int?.Pointer ?? 0).Add(data.Shape);
 
+    /// <summary>The batch's loss and, in the same copy, the error record: an example that threw throws here, as on the CPU.</summary>
     private double FinishLoss(DeviceBatch data, Scratch s)
     {
-        reduceLoss.Launch(1, 1, 0, new KernelArguments().Add(data.Blocks).Add(s.LossPartials).Add(lossSum));
-        double[] total = new double[1];
-        lossSum.CopyTo(total);
-        return reduction == Reduction.Sum ? total[0] : total[0] / data.Rows;
+        reduceLoss.Launch(1, 1, 0, new KernelArguments().Add(data.Blocks).Add(s.LossPartials).Add(status).Add(lossSum));
+        var record = new LossRecord[1];
+        lossSum.CopyTo(record);
+        if (errors.ToException(record[0].Status, data.FirstRow) is { } error)
+        {
+            throw error;
+        }
+
+        return reduction == Reduction.Sum ? record[0].Loss : record[0].Loss / data.Rows;
     }
 
     /// <summary>The per-block partials summed in block order on the device, copied back and split per parameter.</summary>
@@ -271,6 +289,10 @@ public sealed class CudaEvaluator<T> : IDeviceEvaluator<T>
         workspace.Launch(1, 1, 0, new KernelArguments().Add(shape).Add(output));
         return output.ToArray();
     }
+
+    /// <summary>What <c>P_reduce_loss</c> writes (<c>dh_loss_record</c>): the loss sum and the launch's error record.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private readonly record struct LossRecord(double Loss, ulong Status);
 
     /// <summary>A batch's identity: the same column arrays and rows are the same data (training does not change its data).</summary>
     private readonly record struct BatchKey(Array[] Columns, int Offset, int Rows);

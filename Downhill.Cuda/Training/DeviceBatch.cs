@@ -9,9 +9,10 @@ namespace Downhill.Cuda.Training;
 /// </summary>
 internal sealed class DeviceBatch : IDisposable
 {
-    private DeviceBatch(int rows, DeviceBuffer<int> shape, IDisposable? real, IDisposable? integer, long bytes)
+    private DeviceBatch(int rows, int firstRow, DeviceBuffer<int> shape, IDisposable? real, IDisposable? integer, long bytes)
     {
         Rows = rows;
+        FirstRow = firstRow;
         Shape = shape;
         RealBuffer = real;
         Int = (DeviceBuffer<int>?)integer;
@@ -20,6 +21,9 @@ internal sealed class DeviceBatch : IDisposable
     }
 
     public int Rows { get; }
+
+    /// <summary>The data set's row that is the batch's row 0 (an error record's row is counted from it).</summary>
+    public int FirstRow { get; }
 
     public int Blocks { get; }
 
@@ -76,7 +80,7 @@ internal sealed class DeviceBatch : IDisposable
         RealData<T>? realBuffer = realCount > 0 ? new RealData<T>(device.Upload<T>(real)) : null;
         DeviceBuffer<int>? intBuffer = intCount > 0 ? device.Upload<int>(ints) : null;
         long bytes = (realCount * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()) + (intCount * sizeof(int)) + (shape.Length * sizeof(int));
-        return new DeviceBatch(rows, shapeBuffer, realBuffer, intBuffer, bytes);
+        return new DeviceBatch(rows, batch.Offset, shapeBuffer, realBuffer, intBuffer, bytes);
     }
 
     /// <summary>Rows <c>offset..offset+rows</c> of a row-major column of width <paramref name="width"/>, element-major.</summary>

@@ -90,6 +90,11 @@ internal static class LossChecks
                 report.Figure($"{schema.Name}: skipped, its shapes are not {Width}-wide rows and {Width * Width}-long vectors");
                 return null;
             }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // A span function's check refused the sample (a matrix that is not positive definite, say): the GPU must refuse it alike.
+                return SameRefusal(device, model, source, parameters, hypers, batch, e, report);
+            }
         }
 
         if (!double.IsFinite(cpuLoss))
@@ -125,6 +130,23 @@ internal static class LossChecks
         }
 
         return problem;
+    }
+
+    /// <summary>The GPU's gradient batch throws what the CPU's threw: the same type and message (docs/cuda.md, Errors).</summary>
+    private static string? SameRefusal<T>(CudaDevice device, ILossModel<T> model, string source, T[][] parameters, T[] hypers, DataBatch batch, Exception expected, Report report)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var gpu = new CudaEvaluator<T>(device, model, source, [.. parameters.Select(p => p.Length)], Reduction.Mean);
+        try
+        {
+            gpu.LossAndGradient(parameters, hypers, batch, [.. parameters.Select(p => new T[p.Length])]);
+            return $"the CPU threw {expected.GetType().Name} ({expected.Message}), the GPU did not";
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            report.Figure($"{model.Schema.Name}: the sample is refused on the CPU and on the GPU (row {e.Data["Row"]}): {e.Message}");
+            return e.GetType() == expected.GetType() && e.Message == expected.Message ? null : $"CPU {expected.GetType().Name}: {expected.Message}; GPU {e.GetType().Name}: {e.Message}";
+        }
     }
 
     private static bool Same<T>(T[][] a, T[][] b)

@@ -27,6 +27,26 @@ public static partial class Losses
         return 0.5 * e * e;
     }
 
+    /// <summary>A span library loss whose data can make it throw: the Cholesky factor of the row's matrix plus diag(w²).</summary>
+    [Loss]
+    public static double CholeskyOfRow([Param] ReadOnlySpan<double> w, ReadOnlySpan<double> a)
+    {
+        double[] m = new double[9];
+        for (int i = 0; i < 9; i++)
+        {
+            m[i] = a[i];
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            m[(i * 3) + i] += w[i] * w[i];
+        }
+
+        double[] l = new double[9];
+        Fn.Cholesky(m, 3, l);
+        return Math.Log(l[0]) + Math.Log(l[4]) + Math.Log(l[8]) + (l[3] * l[7]);
+    }
+
     /// <summary>Softmax regression in float over 4 classes, with an int label.</summary>
     [Loss]
     public static float Softmax([Param] ReadOnlySpan<float> w, ReadOnlySpan<float> x, int label)

@@ -28,6 +28,7 @@ using (device)
         device.Cache = new ModuleCache(Path.Combine(Path.GetTempPath(), "downhill-gpu-program-cache"));
         OptimizerChecks.Run(device, report);
         LossChecks.Run(device, report);
+        LibraryChecks.Run(device, report);
         TrainingChecks.Run(device, report);
     }
 }

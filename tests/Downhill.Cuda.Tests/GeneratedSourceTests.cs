@@ -21,8 +21,17 @@ public class GeneratedSourceTests(ITestOutputHelper output)
         .Select(Assembly.Load)
         .SelectMany(a => a.GetTypes())
         .Where(t => t.GetCustomAttribute<GeneratedCodeAttribute>() is not null
-            && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILossModel<>)))
+            && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILossModel<>))
+            && !IsPerExampleModel(t))
         .OrderBy(t => t.FullName, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// A descriptor's nested per-example model (the CPU fallback the descriptor wraps) is an <see cref="ILossModel{T}"/>
+    /// too, but not a loss of its own: counted, it would double the losses and stand in the list as "no CUDA source".
+    /// </summary>
+    private static bool IsPerExampleModel(Type t) =>
+        t.DeclaringType is { } outer && outer.GetProperty("CudaSource", BindingFlags.Public | BindingFlags.Static) is not null
+        && t.GetProperty("CudaSource", BindingFlags.Public | BindingFlags.Static) is null;
 
     /// <summary>Whether the generator writes <c>CudaSource</c> at all (it comes with the CUDA C emitter).</summary>
     internal static bool HaveCudaSource { get; } = Descriptors.Any(t => t.GetProperty("CudaSource", BindingFlags.Public | BindingFlags.Static) is not null);

@@ -19,43 +19,55 @@ internal abstract record Bound
     /// <summary>The bound as C (<c>long long</c>), each length spelled by <paramref name="length"/>.</summary>
     public abstract string C(Func<string, string> length);
 
-    /// <summary>The bound with each parameter's length replaced (a callee's bound in its caller's terms); null when one has none.</summary>
-    public abstract Bound? Substitute(Func<string, Bound?> length);
+    /// <summary>
+    /// The bound with each parameter's length and each int parameter's value replaced (a callee's bound in its
+    /// caller's terms); null when one has none.
+    /// </summary>
+    public abstract Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value);
 }
 
 internal sealed record BConst(long Value) : Bound
 {
     public override string C(Func<string, string> length) => Value.ToString(CultureInfo.InvariantCulture) + "LL";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => this;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => this;
 }
 
 internal sealed record BLen(string Param) : Bound
 {
     public override string C(Func<string, string> length) => "(long long)" + length(Param);
 
-    public override Bound? Substitute(Func<string, Bound?> length) => length(Param);
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => length(Param);
 }
 
 internal sealed record BSum(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " + " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? Plus(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? Plus(a, b) : null;
 }
 
 internal sealed record BDiff(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " - " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? new BDiff(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? new BDiff(a, b) : null;
 }
 
 internal sealed record BProd(Bound A, Bound B) : Bound
 {
     public override string C(Func<string, string> length) => "(" + A.C(length) + " * " + B.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a && B.Substitute(length) is { } b ? Times(a, b) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a && B.Substitute(length, value) is { } b ? Times(a, b) : null;
+}
+
+/// <summary>The value of an int parameter that the function never writes (a dimension passed to a helper: <c>Fn.MatVec(w, x, rows, cols, y)</c>).</summary>
+internal sealed record BValue(string Param) : Bound
+{
+    /// <summary>Only a callee's bound holds values, and a call replaces them: an entry function's int arguments are data (<see cref="CudaBounds.OfEntry"/>).</summary>
+    public override string C(Func<string, string> length) => throw new CudaUnsupportedException($"a bound depends on the int argument '{Param}'");
+
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => value(Param);
 }
 
 /// <summary>max(0, A).</summary>
@@ -63,7 +75,7 @@ internal sealed record BMax0(Bound A) : Bound
 {
     public override string C(Func<string, string> length) => "dh_max0(" + A.C(length) + ")";
 
-    public override Bound? Substitute(Func<string, Bound?> length) => A.Substitute(length) is { } a ? new BMax0(a) : null;
+    public override Bound? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) => A.Substitute(length, value) is { } a ? new BMax0(a) : null;
 }
 
 /// <summary>What one call of a function needs per thread: tape slots (real; int and bool) and scratch elements (real; int).</summary>
@@ -75,8 +87,8 @@ internal sealed record Need(Bound TapeReal, Bound TapeInt, Bound ScratchReal, Bo
 
     public Need Times(Bound m) => new(Bound.Times(TapeReal, m), Bound.Times(TapeInt, m), Bound.Times(ScratchReal, m), Bound.Times(ScratchInt, m));
 
-    public Need? Substitute(Func<string, Bound?> length) =>
-        TapeReal.Substitute(length) is { } a && TapeInt.Substitute(length) is { } b && ScratchReal.Substitute(length) is { } c && ScratchInt.Substitute(length) is { } d ? new Need(a, b, c, d) : null;
+    public Need? Substitute(Func<string, Bound?> length, Func<string, Bound?> value) =>
+        TapeReal.Substitute(length, value) is { } a && TapeInt.Substitute(length, value) is { } b && ScratchReal.Substitute(length, value) is { } c && ScratchInt.Substitute(length, value) is { } d ? new Need(a, b, c, d) : null;
 }
 
 /// <summary>
@@ -94,6 +106,21 @@ internal sealed class CudaBounds
     public CudaBounds(IEnumerable<IrFunction> functions)
     {
         this.functions = functions.ToDictionary(f => f.Name);
+    }
+
+    /// <summary>
+    /// The need of one call of an entry function (loss, gradient, HVP) in terms of its array arguments' lengths, or
+    /// null: its int arguments are data, different in every example, so a bound may not depend on them.
+    /// </summary>
+    public Need? OfEntry(string function)
+    {
+        var need = Of(function)?.Substitute(p => new BLen(p), _ => null);
+        if (need is null && Failure is null)
+        {
+            Failure = "a loop's trip count or a scratch array's length depends on an int data argument, which differs from example to example";
+        }
+
+        return need;
     }
 
     /// <summary>Why the last failed bound failed (for the diagnostic).</summary>
@@ -124,6 +151,9 @@ internal sealed class CudaBounds
     {
         private readonly List<Stmt> all = IrWalk.All(f.Body).ToList();
         private readonly HashSet<string> evaluating = [];
+
+        /// <summary>The counters of the counted loops around the statement being walked, with bounds on their values inside the body.</summary>
+        private readonly List<(string Counter, Bound Low, Bound High)> ranges = [];
 
         /// <summary>What one run of <paramref name="block"/> needs.</summary>
         public Need? Block(IEnumerable<Stmt> block)
@@ -178,14 +208,13 @@ internal sealed class CudaBounds
             }
 
             var parameters = owner.functions[callee].Params;
-            var substituted = need.Substitute(p =>
-            {
-                int k = Enumerable.Range(0, parameters.Count).First(j => parameters[j].Name == p);
-                return args[k].Var is { } v ? Length(v) : null;
-            });
+            int Index(string p) => Enumerable.Range(0, parameters.Count).First(j => parameters[j].Name == p);
+            var substituted = need.Substitute(
+                p => args[Index(p)].Var is { } v ? Length(v) : null,
+                p => Value(args[Index(p)]));
             if (substituted is null)
             {
-                owner.Failure ??= $"an array passed to '{callee}' has no length the generator can bound";
+                owner.Failure ??= $"an array or a dimension passed to '{callee}' has no length or value the generator can bound";
             }
 
             return substituted;
@@ -193,7 +222,28 @@ internal sealed class CudaBounds
 
         private Need? Loop(Loop l, List<Stmt> block, int at)
         {
-            if (Block(l.Body) is not { } body || Block(l.Header) is not { } header)
+            // The counter's range bounds the loops inside (a triangular loop: for j < i).
+            var counted = Trips(l, block, at);
+            if (counted is { } c)
+            {
+                ranges.Add(c.Range);
+            }
+
+            Need? body, header;
+            try
+            {
+                body = Block(l.Body);
+                header = Block(l.Header);
+            }
+            finally
+            {
+                if (counted is not null)
+                {
+                    ranges.RemoveAt(ranges.Count - 1);
+                }
+            }
+
+            if (body is null || header is null)
             {
                 return null;
             }
@@ -203,7 +253,7 @@ internal sealed class CudaBounds
                 return Need.None;
             }
 
-            if (Trips(l, block, at) is not { } trips)
+            if (counted?.Trips is not { } trips)
             {
                 owner.Failure ??= "a loop that pushes on the tape (or allocates) has a trip count the generator cannot bound (its limit comes from data, or its counter is not a plain counter)";
                 return null;
@@ -212,8 +262,8 @@ internal sealed class CudaBounds
             return body.Times(trips).Plus(header.Times(Bound.Plus(trips, One)));
         }
 
-        /// <summary>A bound on the trips of a counted loop, or null.</summary>
-        private Bound? Trips(Loop l, List<Stmt> block, int at)
+        /// <summary>A bound on the trips of a counted loop and on its counter's values in the body, or null.</summary>
+        private (Bound Trips, (string Counter, Bound Low, Bound High) Range)? Trips(Loop l, List<Stmt> block, int at)
         {
             if (l.Cond.Var is not { } cond)
             {
@@ -223,6 +273,7 @@ internal sealed class CudaBounds
             // The header's assignments to the condition: a comparison, or false (a break flag's short circuit).
             var tests = IrWalk.All(l.Header).OfType<Assign>().Where(a => a.Target == cond).ToList();
             var compares = tests.Where(a => !(a.Op == Op.Copy && a.Args[0].IsConst && a.Args[0].Value == 0)).ToList();
+            compares = AndedComparison(l, cond, compares) ?? compares;
             if (compares.Count != 1 || compares[0].Args.Count != 2)
             {
                 return null;
@@ -243,13 +294,59 @@ internal sealed class CudaBounds
             // "counter < limit" or "counter <= limit" with a growing counter, "counter > limit" or ">=" with a shrinking one.
             var op = counterLeft ? test.Op : test.Op switch { Op.Lt => Op.Gt, Op.Le => Op.Ge, Op.Gt => Op.Lt, Op.Ge => Op.Le, var o => o };
             int sign = op is Op.Lt or Op.Le ? 1 : op is Op.Gt or Op.Ge ? -1 : 0;
-            if (sign == 0 || Steps(l, test, counter, sign) is not { } extra || Value(limit) is not { } bound || Entry(block, at, counter) is not { } entry)
+            // A growing counter runs from at least its entry to below (at most) the limit's largest value; a shrinking one the other way.
+            bool growing = sign > 0;
+            if (sign == 0 || Steps(l, test, counter, sign) is not { } steps || Extreme(limit, growing) is not { } bound || Entry(block, at, counter, !growing) is not { } entry)
             {
                 return null;
             }
 
-            var span = sign > 0 ? new BDiff(bound, entry) : new BDiff(entry, bound);
-            return new BMax0(Bound.Plus(op is Op.Le or Op.Ge ? Bound.Plus(span, new BConst(1)) : span, new BConst(extra)));
+            var span = growing ? new BDiff(bound, entry) : new BDiff(entry, bound);
+            bool inclusive = op is Op.Le or Op.Ge;
+            var trips = new BMax0(Bound.Plus(inclusive ? Bound.Plus(span, new BConst(1)) : span, new BConst(steps.Extra)));
+
+            // In the body the counter passed the test and may have taken its step (step - 1 past the limit, or step with <=).
+            var past = new BConst(steps.Step - (inclusive ? 0 : 1));
+            var range = growing ? (counter, entry, Bound.Plus(bound, past)) : (counter, new BDiff(bound, past), entry);
+            return (trips, range);
+        }
+
+        /// <summary>
+        /// <c>counter &lt; limit &amp;&amp; rest</c>: the comparison assigned to the condition at the header's top level, and every
+        /// other assignment to it under <c>if (cond)</c> (the short circuit's right side), so the loop runs only while the
+        /// comparison holds; null when the header is not of that form.
+        /// </summary>
+        private static List<Assign>? AndedComparison(Loop l, string cond, List<Assign> assignments)
+        {
+            var header = l.Header.ToList();
+            var top = assignments.Where(a => header.Any(s => ReferenceEquals(s, a)) && a.Op is Op.Lt or Op.Le or Op.Gt or Op.Ge).ToList();
+            if (assignments.Count < 2 || top.Count != 1)
+            {
+                return null;
+            }
+
+            bool Gated(Assign a) => header.Select((s, k) => (s, k)).Any(x => x.s is If { Else.Count: 0 } i
+                && IrWalk.All(i.Then).Any(t => ReferenceEquals(t, a)) && i.Cond.Var is { } g && CopyOf(g, cond, header, x.k));
+            return assignments.Where(a => !ReferenceEquals(a, top[0])).All(Gated) ? top : null;
+        }
+
+        /// <summary>Whether <paramref name="variable"/> holds <paramref name="source"/> at statement <paramref name="at"/> of <paramref name="block"/> (itself, or through copies).</summary>
+        private static bool CopyOf(string variable, string source, List<Stmt> block, int at)
+        {
+            if (variable == source)
+            {
+                return true;
+            }
+
+            for (int k = at - 1; k >= 0; k--)
+            {
+                if (StmtVars.Writes(block[k]).Contains(variable))
+                {
+                    return block[k] is Assign { Op: Op.Copy } a && a.Args[0].Var is { } v && CopyOf(v, source, block, k);
+                }
+            }
+
+            return false;
         }
 
         /// <summary>
@@ -258,7 +355,7 @@ internal sealed class CudaBounds
         /// level, 1 when it is guarded only by "not yet broken out" (a break or early return: the flag that skips the
         /// step also ends the loop at the next test); null otherwise.
         /// </summary>
-        private static int? Steps(Loop l, Assign test, string counter, int sign)
+        private static (int Extra, long Step)? Steps(Loop l, Assign test, string counter, int sign)
         {
             var writes = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(counter)).ToList();
             bool Step(Stmt s) => s is Assign { Op: Op.Add or Op.Sub } a && a.Args[0].Var == counter && a.Args[1].IsConst && a.Args[1].Value >= 1 && (a.Op == Op.Add ? 1 : -1) == sign;
@@ -267,9 +364,10 @@ internal sealed class CudaBounds
                 return null;
             }
 
+            long step = (long)((Assign)writes[0]).Args[1].Value;
             if (guards.Count == 0)
             {
-                return 0;
+                return (0, step);
             }
 
             // The header tests the counter only while a flag is unset: if (!flag) cond = test; else cond = false.
@@ -281,7 +379,7 @@ internal sealed class CudaBounds
             }
 
             bool onlySet = IrWalk.All(l.Body).Where(s => StmtVars.Writes(s).Contains(flag)).All(s => s is Assign { Op: Op.Copy } a && a.Args[0].IsConst && a.Args[0].Value != 0);
-            return onlySet && guards.All(x => x.Block[x.Index] is If i && i.Cond.Var is { } c && NegatedFlag(c, x.Block, x.Index) == flag) ? 1 : null;
+            return onlySet && guards.All(x => x.Block[x.Index] is If i && i.Cond.Var is { } c && NegatedFlag(c, x.Block, x.Index) == flag) ? (1, step) : null;
         }
 
         /// <summary>The branches (block and index) around <paramref name="target"/> inside <paramref name="block"/>, outermost first; null when it is not there.</summary>
@@ -331,19 +429,68 @@ internal sealed class CudaBounds
             return null;
         }
 
-        /// <summary>The counter's value on entering the loop: its last assignment before it in the same block.</summary>
-        private Bound? Entry(List<Stmt> block, int at, string counter)
+        /// <summary>A bound (the largest value when <paramref name="upper"/>, else the smallest) on the counter's value on entering the loop: its last assignment before it in the same block.</summary>
+        private Bound? Entry(List<Stmt> block, int at, string counter, bool upper)
         {
             for (int k = at - 1; k >= 0; k--)
             {
                 if (StmtVars.Writes(block[k]).Contains(counter))
                 {
-                    return block[k] is Assign { Op: Op.Copy } a ? Value(a.Args[0]) : null;
+                    return block[k] is Assign a ? Extreme(a, upper) : null;
                 }
             }
 
             return null;
         }
+
+        /// <summary>
+        /// The largest (<paramref name="upper"/>) or smallest value an int can have where it is read: its value when it
+        /// has one; an enclosing counted loop's counter's range; or, for a local whose every assignment gives the same
+        /// bound, that bound (sums and differences of such values).
+        /// </summary>
+        private Bound? Extreme(Atom a, bool upper)
+        {
+            if (Value(a) is { } exact)
+            {
+                return exact;
+            }
+
+            if (a.Var is not { } v || f.Params.Any(p => p.Name == v))
+            {
+                return null;
+            }
+
+            for (int k = ranges.Count - 1; k >= 0; k--)
+            {
+                if (ranges[k].Counter == v)
+                {
+                    return upper ? ranges[k].High : ranges[k].Low;
+                }
+            }
+
+            if (!evaluating.Add(v))
+            {
+                return null;
+            }
+
+            try
+            {
+                var values = all.Where(s => StmtVars.Writes(s).Contains(v)).Select(d => d is Assign x ? Extreme(x, upper) : null).ToList();
+                return values.Count > 0 && values.All(x => x is not null && x == values[0]) ? values[0] : null;
+            }
+            finally
+            {
+                evaluating.Remove(v);
+            }
+        }
+
+        private Bound? Extreme(Assign def, bool upper) => def.Op switch
+        {
+            Op.Copy => Extreme(def.Args[0], upper),
+            Op.Add => Extreme(def.Args[0], upper) is { } p && Extreme(def.Args[1], upper) is { } q ? Bound.Plus(p, q) : null,
+            Op.Sub => Extreme(def.Args[0], upper) is { } p && Extreme(def.Args[1], !upper) is { } q ? new BDiff(p, q) : null,
+            _ => Definition(def),
+        };
 
         /// <summary>An int value that is the same wherever it is read: a constant, an array's length, or a local assigned once from such values.</summary>
         private Bound? Value(Atom a)
@@ -353,7 +500,13 @@ internal sealed class CudaBounds
                 return a.ConstType == IrType.Int ? new BConst((long)a.Value) : null;
             }
 
-            if (f.Params.Any(p => p.Name == v) || !evaluating.Add(v))
+            if (f.Params.FirstOrDefault(p => p.Name == v) is { } parameter)
+            {
+                // An int argument the function never writes is the caller's value, which the call substitutes.
+                return parameter is { Type: IrType.Int, Mode: ParamMode.In } && !all.Any(s => StmtVars.Writes(s).Contains(v)) ? new BValue(v) : null;
+            }
+
+            if (!evaluating.Add(v))
             {
                 return null;
             }

@@ -19,19 +19,21 @@ internal sealed class CudaUnsupportedException(string reason) : Exception(reason
 internal sealed class CudaFunctionEmitter : FunctionPrinter
 {
     private readonly HashSet<string> refs;
+    private readonly CudaErrors errors;
     private bool usesScratch;
 
-    private CudaFunctionEmitter(IrFunction function, IndentedWriter writer)
+    private CudaFunctionEmitter(IrFunction function, IndentedWriter writer, CudaErrors errors)
         : base(function, writer)
     {
         refs = new HashSet<string>(function.Params.Where(p => p.Mode == ParamMode.Ref).Select(p => p.Name));
+        this.errors = errors;
     }
 
-    /// <summary>Writes <paramref name="function"/>'s definition.</summary>
-    public static void Emit(IrFunction function, IndentedWriter writer) => new CudaFunctionEmitter(function, writer).Print();
+    /// <summary>Writes <paramref name="function"/>'s definition; its throw statements are numbered by <paramref name="errors"/>.</summary>
+    public static void Emit(IrFunction function, IndentedWriter writer, CudaErrors errors) => new CudaFunctionEmitter(function, writer, errors).Print();
 
     /// <summary>The function's declaration (every function is declared before any is defined: calls and recursion in any order).</summary>
-    public static string Declaration(IrFunction function) => new CudaFunctionEmitter(function, new IndentedWriter()).Signature() + ";";
+    public static string Declaration(IrFunction function) => new CudaFunctionEmitter(function, new IndentedWriter(), CudaErrors.None).Signature() + ";";
 
     /// <summary>The C name of an IR function.</summary>
     public static string FunctionName(string name) => CudaNames.Identifier(name);
@@ -140,6 +142,7 @@ internal sealed class CudaFunctionEmitter : FunctionPrinter
                 var args = c.Args.Select(CallArgument).Concat(["dh_w"]);
                 string call = $"{FunctionName(c.Function)}({string.Join(", ", args)})";
                 W.Line(c.Target is null ? call + ";" : $"{Name(c.Target)} = {call};");
+                StopIfThrown(c.Function);
                 break;
             case Alloc alloc:
                 string kind = TypeOf(alloc.Array) == IrType.IntArray ? "i" : "r";
@@ -171,12 +174,41 @@ internal sealed class CudaFunctionEmitter : FunctionPrinter
                 W.Line($"{Name(d.Target)} = dh_p.v;");
                 W.Line($"{Name(d.TangentTarget)} = dh_p.t;");
                 W.Close();
+                StopIfThrown(d.Function);
                 break;
-            case Throw:
-                throw new CudaUnsupportedException("a throw statement (its own or a span library function's argument check), which a kernel cannot raise");
+            case Throw t:
+                // A kernel cannot raise: the example records which throw stopped it and returns through its callers.
+                W.Open();
+                W.Line($"dh_w->err = {errors.Number(t).ToString(CultureInfo.InvariantCulture)};");
+                Abandon();
+                W.Close();
+                break;
             default:
                 throw new CudaUnsupportedException($"a {s.GetType().Name} statement");
         }
+    }
+
+    /// <summary>After a call of a function that can throw: when it did, this function stops too (its caller checks in turn).</summary>
+    private void StopIfThrown(string callee)
+    {
+        if (errors.CanThrow(callee))
+        {
+            W.Open("if (dh_w->err != 0)");
+            Abandon();
+            W.Close();
+        }
+    }
+
+    /// <summary>Returns early with NaN (the example's results are discarded: the host raises the recorded error).</summary>
+    private void Abandon()
+    {
+        if (usesScratch)
+        {
+            W.Line("dh_w->srtop = dh_mark_r;");
+            W.Line("dh_w->sitop = dh_mark_i;");
+        }
+
+        W.Line(IrWalk.ReturnsPair(Function) ? "return dh_make_pair(dh_nan(), dh_nan());" : "return dh_nan();");
     }
 
     private string CallArgument(CallArg arg)

@@ -16,8 +16,13 @@ internal static class CudaPrelude
         typedef struct { int* p; int n; long long s; } dh_ispan;
         typedef struct { dh_real v; dh_real t; } dh_pair;
 
-        /* The thread's tape (r: reals, i: ints and bools) and scratch stacks (sr, si); slots T apart. */
-        typedef struct { dh_real* r; int* i; dh_real* sr; int* si; long long T; long long rtop, itop, srtop, sitop; } dh_ws;
+        /* The thread's tape (r: reals, i: ints and bools) and scratch stacks (sr, si); slots T apart. err: the number of
+           the throw statement that stopped the example (0: none), which every caller checks after a call that can throw. */
+        typedef struct { dh_real* r; int* i; dh_real* sr; int* si; long long T; long long rtop, itop, srtop, sitop; int err; } dh_ws;
+
+        /* What P_reduce_loss writes: the batch's loss sum and the launch's error record (DH_NO_ERROR: no example threw). */
+        typedef struct { double loss; unsigned long long status; } dh_loss_record;
+        #define DH_NO_ERROR 0xFFFFFFFFFFFFFFFFULL
 
         static __device__ dh_pair dh_make_pair(dh_real v, dh_real t) { dh_pair p; p.v = v; p.t = t; return p; }
         static __device__ long long dh_max0(long long x) { return x > 0 ? x : 0; }
@@ -27,6 +32,12 @@ internal static class CudaPrelude
         static __device__ dh_real dh_pop_r(dh_ws* w) { return w->r[--w->rtop * w->T]; }
         static __device__ void dh_push_i(dh_ws* w, int v) { w->i[w->itop++ * w->T] = v; }
         static __device__ int dh_pop_i(dh_ws* w) { return w->i[--w->itop * w->T]; }
+        /* An example's throw: the key (row << 16 | message number) is the smallest of the launch's, so the lowest row wins
+           whatever the order the threads run in. */
+        static __device__ void dh_report(unsigned long long* status, long long row, int message)
+        {
+            atomicMin(status, ((unsigned long long)row << 16) | (unsigned long long)message);
+        }
         static __device__ dh_span dh_alloc_r(dh_ws* w, int n)
         {
             dh_span a; a.p = w->sr + w->srtop * w->T; a.n = n > 0 ? n : 0; a.s = w->T;

@@ -58,6 +58,7 @@ internal sealed class CudaSourceEmitter
     }
 
     private readonly List<IrFunction> functions;
+    private CudaErrors errors = CudaErrors.None;
 
     /// <summary>The translation unit of <paramref name="loss"/> from its derivative plan, or the reason it cannot be written.</summary>
     public static CudaResult Emit(LossGenerationSpec loss, DerivativePlan plan)
@@ -76,7 +77,8 @@ internal sealed class CudaSourceEmitter
     {
         var bounds = new CudaBounds(functions);
         string[] entries = [loss.Main!.Name, plan.Gradient, plan.Hessian];
-        var needs = entries.Select(e => bounds.Of(e) ?? throw new CudaUnsupportedException(bounds.Failure ?? "its tape has no bound the generator can compute")).ToArray();
+        var needs = entries.Select(e => bounds.OfEntry(e) ?? throw new CudaUnsupportedException(bounds.Failure ?? "its tape has no bound the generator can compute")).ToArray();
+        errors = CudaErrors.Of(functions);
 
         w.Line("/* CUDA C of " + Comment(loss.TypeFullName + "." + loss.MethodName) + ", written by Downhill.Generators (ABI: docs/cuda.md). Do not edit. */");
         w.Line(CudaPrelude.Text(loss.IsFloat));
@@ -89,7 +91,7 @@ internal sealed class CudaSourceEmitter
         w.Line();
         foreach (var f in functions)
         {
-            CudaFunctionEmitter.Emit(f, w);
+            CudaFunctionEmitter.Emit(f, w, errors);
             w.Line();
         }
 
@@ -178,7 +180,7 @@ internal sealed class CudaSourceEmitter
     private void Example(int kind, IrFunction f)
     {
         string extra = kind == 2 ? ", const dh_real* dh_tangent" : string.Empty;
-        w.Open($"static __device__ dh_real {p}_example_{KindNames[kind]}(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, {BatchParameters}{extra}, dh_real* dh_work, int* dh_iwork)");
+        w.Open($"static __device__ dh_real {p}_example_{KindNames[kind]}(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, {BatchParameters}{extra}, dh_real* dh_work, int* dh_iwork, unsigned long long* dh_status)");
         // The offsets into params, data_real and data_int, declared only where an argument reads them.
         var counters = new[]
         {
@@ -213,7 +215,7 @@ internal sealed class CudaSourceEmitter
 
         w.Line("long long dh_o[5];");
         w.Line($"{p}_slots(dh_shape, {kind}, dh_o);");
-        w.Line("dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0 };");
+        w.Line("dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0, 0 };");
         if (kind > 0)
         {
             w.Line("for (long long dh_j = 0; dh_j < dh_o[0]; dh_j++) { dh_work[dh_t + dh_j * dh_T] = 0; }");
@@ -247,7 +249,17 @@ internal sealed class CudaSourceEmitter
         }
 
         args.Add("&dh_w");
-        w.Line($"return {CudaFunctionEmitter.FunctionName(f.Name)}({string.Join(", ", args)});");
+        string call = $"{CudaFunctionEmitter.FunctionName(f.Name)}({string.Join(", ", args)})";
+        if (errors.CanThrow(f.Name))
+        {
+            w.Line($"dh_real dh_v = {call};");
+            w.Line("if (dh_w.err != 0) { dh_report(dh_status, dh_r, dh_w.err); }");
+            w.Line("return dh_v;");
+        }
+        else
+        {
+            w.Line($"return {call};");
+        }
         w.Close();
         w.Line();
     }
@@ -264,14 +276,14 @@ internal sealed class CudaSourceEmitter
         {
             string extra = kind == 2 ? ", const dh_real* dh_tangent" : string.Empty;
             string outputs = kind switch { 0 => string.Empty, 1 => ", dh_real* grad_partials", _ => ", dh_real* hvp_partials" };
-            w.Open($"extern \"C\" __global__ void {p}_{KindNames[kind]}(int rows, {BatchParameters}{extra}, dh_real* work, int* iwork, double* loss_partials{outputs})");
+            w.Open($"extern \"C\" __global__ void {p}_{KindNames[kind]}(int rows, {BatchParameters}{extra}, dh_real* work, int* iwork, double* loss_partials{outputs}, unsigned long long* status)");
             w.Line("__shared__ double dh_loss[1024];");
             w.Line("long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;");
             w.Line("long long T = (long long)gridDim.x * blockDim.x;");
             w.Line($"long long P = {(kind == 0 ? "0LL" : Width())};");
             w.Line("double v = 0;");
             w.Open("if (t < rows)");
-            w.Line($"v = (double){p}_example_{KindNames[kind]}(t, T, t, rows, {BatchArguments}{(kind == 2 ? ", dh_tangent" : string.Empty)}, work, iwork);");
+            w.Line($"v = (double){p}_example_{KindNames[kind]}(t, T, t, rows, {BatchArguments}{(kind == 2 ? ", dh_tangent" : string.Empty)}, work, iwork, status);");
             w.Close();
             w.Open("else");
             w.Line("for (long long j = 0; j < P; j++) { work[t + j * T] = 0; }");
@@ -308,11 +320,14 @@ internal sealed class CudaSourceEmitter
         w.Close();
         w.Close();
         w.Line();
-        w.Open($"extern \"C\" __global__ void {p}_reduce_loss(int blocks, const double* partials, double* out)");
+        // The loss and the error record come back in one copy; the record is reset for the next launch.
+        w.Open($"extern \"C\" __global__ void {p}_reduce_loss(int blocks, const double* partials, unsigned long long* status, dh_loss_record* out)");
         w.Open("if (blockIdx.x == 0 && threadIdx.x == 0)");
         w.Line("double s = 0;");
         w.Line("for (int b = 0; b < blocks; b++) { s += partials[b]; }");
-        w.Line("out[0] = s;");
+        w.Line("out->loss = s;");
+        w.Line("out->status = *status;");
+        w.Line("*status = DH_NO_ERROR;");
         w.Close();
         w.Close();
     }
@@ -333,15 +348,24 @@ internal sealed class CudaSourceEmitter
         WorkspaceLoop();
         w.Close();
         w.Line();
-        w.Open($"extern \"C\" dh_real {p}_host_loss({BatchParameters}, dh_real* work, int* iwork)");
-        w.Line($"return {p}_example_loss(0, 1, 0, 1, {BatchArguments}, work, iwork);");
+        w.Open($"extern \"C\" const char* {p}_host_error(int k, int part)");
+        for (int k = 1; k <= errors.Messages.Count; k++)
+        {
+            w.Line(errors.TableLine(k));
+        }
+
+        w.Line("return 0;");
+        w.Close();
+        w.Line();
+        w.Open($"extern \"C\" dh_real {p}_host_loss({BatchParameters}, dh_real* work, int* iwork, unsigned long long* status)");
+        w.Line($"return {p}_example_loss(0, 1, 0, 1, {BatchArguments}, work, iwork, status);");
         w.Close();
         w.Line();
         foreach (var (kind, output) in new[] { (1, "grad"), (2, "hv") })
         {
             string extra = kind == 2 ? ", const dh_real* dh_tangent" : string.Empty;
-            w.Open($"extern \"C\" dh_real {p}_host_{KindNames[kind]}({BatchParameters}{extra}, dh_real* work, int* iwork, dh_real* {output})");
-            w.Line($"dh_real v = {p}_example_{KindNames[kind]}(0, 1, 0, 1, {BatchArguments}{(kind == 2 ? ", dh_tangent" : string.Empty)}, work, iwork);");
+            w.Open($"extern \"C\" dh_real {p}_host_{KindNames[kind]}({BatchParameters}{extra}, dh_real* work, int* iwork, dh_real* {output}, unsigned long long* status)");
+            w.Line($"dh_real v = {p}_example_{KindNames[kind]}(0, 1, 0, 1, {BatchArguments}{(kind == 2 ? ", dh_tangent" : string.Empty)}, work, iwork, status);");
             w.Line($"long long P = {Width()};");
             w.Line($"for (long long j = 0; j < P; j++) {{ {output}[j] += work[j]; }}");
             w.Line("return v;");

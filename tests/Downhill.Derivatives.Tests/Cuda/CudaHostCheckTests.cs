@@ -85,7 +85,7 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
     }
 
     /// <summary>Each row of the sample through the host library and through the descriptor; the disagreements, one a line.</summary>
-    private static string Check<T>(HostLibrary library, string prefix, ILossModel<T> model, T[][] at, T[] hypers, Array[] columns, double tolerance, int seed, ref int examples)
+    internal static string Check<T>(HostLibrary library, string prefix, ILossModel<T> model, T[][] at, T[] hypers, Array[] columns, double tolerance, int seed, ref int examples)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var problems = new StringBuilder();
@@ -160,28 +160,48 @@ public sealed unsafe class CudaHostCheckTests(ITestOutputHelper output)
         T sentinel = T.CreateChecked(-7.25e10);
         work.AsSpan((int)realSlots).Fill(sentinel);
         iwork.AsSpan((int)intSlots).Fill(-123456789);
+        ulong status = NoError;
+        double value = HostCall(library, prefix, kind, parameters, hypers, dataReal, dataInt, shape, tangent, output, work, iwork, ref status);
+        if (work.AsSpan((int)realSlots).ContainsAnyExcept(sentinel) || iwork.AsSpan((int)intSlots).ContainsAnyExcept(-123456789))
+        {
+            problems.AppendLine($"  {kind}: wrote past the workspace bound ({realSlots} real, {intSlots} int slots)");
+        }
+
+        if (status != NoError)
+        {
+            problems.AppendLine($"  {kind}: the error record is {status:x} though the C# path did not throw");
+        }
+
+        return value;
+    }
+
+    /// <summary>The error record when no example threw (docs/cuda.md, Errors).</summary>
+    internal const ulong NoError = ulong.MaxValue;
+
+    /// <summary>Calls <paramref name="prefix"/>_host_<paramref name="kind"/> on one row; <paramref name="status"/> is the error record before and after.</summary>
+    internal static double HostCall<T>(HostLibrary library, string prefix, string kind, T[] parameters, T[] hypers, T[] dataReal, int[] dataInt, int[] shape, T[]? tangent, T[]? output, T[] work, int[] iwork, ref ulong status)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ulong record = status;
         double value;
         fixed (T* p = parameters, h = hypers, dr = dataReal, w = work, t = tangent, o = output)
         fixed (int* di = dataInt, s = shape, iw = iwork)
         {
             nint f = library.Export(prefix, kind);
             bool single = typeof(T) == typeof(float);
+            ulong* e = &record;
             value = (kind, single) switch
             {
-                ("loss", false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, double>)f)(p, h, dr, di, s, w, iw),
-                ("loss", true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, float>)f)(p, h, dr, di, s, w, iw),
-                ("gradient", false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, T*, double>)f)(p, h, dr, di, s, w, iw, o),
-                ("gradient", true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, T*, float>)f)(p, h, dr, di, s, w, iw, o),
-                (_, false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, T*, int*, T*, double>)f)(p, h, dr, di, s, t, w, iw, o),
-                (_, true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, T*, int*, T*, float>)f)(p, h, dr, di, s, t, w, iw, o),
+                ("loss", false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, ulong*, double>)f)(p, h, dr, di, s, w, iw, e),
+                ("loss", true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, ulong*, float>)f)(p, h, dr, di, s, w, iw, e),
+                ("gradient", false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, T*, ulong*, double>)f)(p, h, dr, di, s, w, iw, o, e),
+                ("gradient", true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, int*, T*, ulong*, float>)f)(p, h, dr, di, s, w, iw, o, e),
+                (_, false) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, T*, int*, T*, ulong*, double>)f)(p, h, dr, di, s, t, w, iw, o, e),
+                (_, true) => ((delegate* unmanaged<T*, T*, T*, int*, int*, T*, T*, int*, T*, ulong*, float>)f)(p, h, dr, di, s, t, w, iw, o, e),
             };
         }
 
-        if (work.AsSpan((int)realSlots).ContainsAnyExcept(sentinel) || iwork.AsSpan((int)intSlots).ContainsAnyExcept(-123456789))
-        {
-            problems.AppendLine($"  {kind}: wrote past the workspace bound ({realSlots} real, {intSlots} int slots)");
-        }
-
+        status = record;
         return value;
     }
 

@@ -26,7 +26,7 @@ internal sealed class HostLibrary
         string dir = Path.Combine(Path.GetTempPath(), "downhill-cuda-host-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var parts = new[] { withSource.Where((_, k) => k % 2 == 0).ToList(), withSource.Where((_, k) => k % 2 == 1).ToList() };
-        var builds = parts.Select((part, k) => Compile(dir, "part" + k, part)).ToArray();
+        var builds = parts.Select((part, k) => Compile(dir, "part" + k, part.Select(c => c.Source!).ToList())).ToArray();
         Task.WaitAll(builds);
         for (int k = 0; k < parts.Length; k++)
         {
@@ -47,10 +47,27 @@ internal sealed class HostLibrary
     /// <summary>The address of the export <paramref name="prefix"/>_host_<paramref name="kind"/>.</summary>
     public nint Export(string prefix, string kind) => NativeLibrary.GetExport(libraries[prefix], prefix + "_host_" + kind);
 
-    /// <summary>A corpus loss's CUDA source and reason, read from its descriptor's static properties.</summary>
-    public static CudaCase Describe(string name)
+    /// <summary>A library of other losses' sources (not the corpus), compiled and loaded as the corpus's are.</summary>
+    public static HostLibrary Of(IReadOnlyList<CudaCase> cases) => new(cases);
+
+    private HostLibrary(IReadOnlyList<CudaCase> cases)
     {
-        var c = CorpusCases.Get(name);
+        Cases = cases;
+        string dir = Path.Combine(Path.GetTempPath(), "downhill-cuda-host-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        nint handle = NativeLibrary.Load(Compile(dir, "extra", [.. cases.Select(c => c.Source!)]).Result);
+        foreach (var c in cases)
+        {
+            libraries[c.Prefix] = handle;
+        }
+    }
+
+    /// <summary>A corpus loss's CUDA source and reason, read from its descriptor's static properties.</summary>
+    public static CudaCase Describe(string name) => Describe(CorpusCases.Get(name));
+
+    /// <summary>A loss's CUDA source and reason, read from its descriptor's static properties.</summary>
+    public static CudaCase Describe(LossCase c)
+    {
         var type = c.Model.GetType();
         string? source = (string?)type.GetProperty("CudaSource", BindingFlags.Public | BindingFlags.Static)!.GetValue(null);
         string? reason = (string?)type.GetProperty("CudaUnavailableReason", BindingFlags.Public | BindingFlags.Static)!.GetValue(null);
@@ -76,14 +93,14 @@ internal sealed class HostLibrary
         return sb.ToString();
     }
 
-    private static Task<string> Compile(string dir, string name, List<CudaCase> cases) => Task.Run(() =>
+    private static Task<string> Compile(string dir, string name, List<string> sources) => Task.Run(() =>
     {
         string cpp = Path.Combine(dir, name + ".cpp");
         string so = Path.Combine(dir, name + ".so");
         var text = new StringBuilder("#include \"dh_host_shim.h\"\n");
-        for (int k = 0; k < cases.Count; k++)
+        for (int k = 0; k < sources.Count; k++)
         {
-            text.Append("namespace dh_case").Append(k).Append(" {\n").Append(cases[k].Source).Append("\n}\n");
+            text.Append("namespace dh_case").Append(k).Append(" {\n").Append(sources[k]).Append("\n}\n");
         }
 
         File.WriteAllText(cpp, text.ToString());

@@ -1106,8 +1106,13 @@ typedef struct { dh_real* p; int n; long long s; } dh_span;
 typedef struct { int* p; int n; long long s; } dh_ispan;
 typedef struct { dh_real v; dh_real t; } dh_pair;
 
-/* The thread's tape (r: reals, i: ints and bools) and scratch stacks (sr, si); slots T apart. */
-typedef struct { dh_real* r; int* i; dh_real* sr; int* si; long long T; long long rtop, itop, srtop, sitop; } dh_ws;
+/* The thread's tape (r: reals, i: ints and bools) and scratch stacks (sr, si); slots T apart. err: the number of
+   the throw statement that stopped the example (0: none), which every caller checks after a call that can throw. */
+typedef struct { dh_real* r; int* i; dh_real* sr; int* si; long long T; long long rtop, itop, srtop, sitop; int err; } dh_ws;
+
+/* What P_reduce_loss writes: the batch's loss sum and the launch's error record (DH_NO_ERROR: no example threw). */
+typedef struct { double loss; unsigned long long status; } dh_loss_record;
+#define DH_NO_ERROR 0xFFFFFFFFFFFFFFFFULL
 
 static __device__ dh_pair dh_make_pair(dh_real v, dh_real t) { dh_pair p; p.v = v; p.t = t; return p; }
 static __device__ long long dh_max0(long long x) { return x > 0 ? x : 0; }
@@ -1117,6 +1122,12 @@ static __device__ void dh_push_r(dh_ws* w, dh_real v) { w->r[w->rtop++ * w->T] =
 static __device__ dh_real dh_pop_r(dh_ws* w) { return w->r[--w->rtop * w->T]; }
 static __device__ void dh_push_i(dh_ws* w, int v) { w->i[w->itop++ * w->T] = v; }
 static __device__ int dh_pop_i(dh_ws* w) { return w->i[--w->itop * w->T]; }
+/* An example's throw: the key (row << 16 | message number) is the smallest of the launch's, so the lowest row wins
+   whatever the order the threads run in. */
+static __device__ void dh_report(unsigned long long* status, long long row, int message)
+{
+    atomicMin(status, ((unsigned long long)row << 16) | (unsigned long long)message);
+}
 static __device__ dh_span dh_alloc_r(dh_ws* w, int n)
 {
     dh_span a; a.p = w->sr + w->srtop * w->T; a.n = n > 0 ? n : 0; a.s = w->T;
@@ -1382,7 +1393,7 @@ static __device__ void dh_Sample_Classifier_Logistic_slots(const int* dh_shape, 
     }
 }
 
-static __device__ dh_real dh_Sample_Classifier_Logistic_example_loss(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* dh_work, int* dh_iwork)
+static __device__ dh_real dh_Sample_Classifier_Logistic_example_loss(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* dh_work, int* dh_iwork, unsigned long long* dh_status)
 {
     long long dh_po = 0, dh_ro = 0, dh_io = 0;
     dh_span w = { (dh_real*)dh_params + dh_po, dh_shape[0], 1 }; dh_po += dh_shape[0];
@@ -1391,11 +1402,11 @@ static __device__ dh_real dh_Sample_Classifier_Logistic_example_loss(long long d
     int label = dh_data_int[dh_io * dh_rows + dh_r]; dh_io += 1;
     long long dh_o[5];
     dh_Sample_Classifier_Logistic_slots(dh_shape, 0, dh_o);
-    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0 };
+    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0, 0 };
     return __dh_Logistic(w, b, x, label, &dh_w);
 }
 
-static __device__ dh_real dh_Sample_Classifier_Logistic_example_gradient(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* dh_work, int* dh_iwork)
+static __device__ dh_real dh_Sample_Classifier_Logistic_example_gradient(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* dh_work, int* dh_iwork, unsigned long long* dh_status)
 {
     long long dh_po = 0, dh_ro = 0, dh_io = 0;
     dh_span w = { (dh_real*)dh_params + dh_po, dh_shape[0], 1 }; dh_po += dh_shape[0];
@@ -1404,7 +1415,7 @@ static __device__ dh_real dh_Sample_Classifier_Logistic_example_gradient(long lo
     int label = dh_data_int[dh_io * dh_rows + dh_r]; dh_io += 1;
     long long dh_o[5];
     dh_Sample_Classifier_Logistic_slots(dh_shape, 1, dh_o);
-    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0 };
+    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0, 0 };
     for (long long dh_j = 0; dh_j < dh_o[0]; dh_j++) { dh_work[dh_t + dh_j * dh_T] = 0; }
     long long dh_ao = 0;
     dh_span dh_d0 = { dh_work + dh_t + dh_ao * dh_T, dh_shape[0], dh_T }; dh_ao += dh_shape[0];
@@ -1412,7 +1423,7 @@ static __device__ dh_real dh_Sample_Classifier_Logistic_example_gradient(long lo
     return __dh_Logistic__grad_1100(w, b, x, label, (dh_real)1, dh_d0, dh_d1, &dh_w);
 }
 
-static __device__ dh_real dh_Sample_Classifier_Logistic_example_hvp(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* dh_work, int* dh_iwork)
+static __device__ dh_real dh_Sample_Classifier_Logistic_example_hvp(long long dh_t, long long dh_T, long long dh_r, long long dh_rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* dh_work, int* dh_iwork, unsigned long long* dh_status)
 {
     long long dh_po = 0, dh_ro = 0, dh_io = 0;
     dh_span w = { (dh_real*)dh_params + dh_po, dh_shape[0], 1 }; dh_po += dh_shape[0];
@@ -1421,7 +1432,7 @@ static __device__ dh_real dh_Sample_Classifier_Logistic_example_hvp(long long dh
     int label = dh_data_int[dh_io * dh_rows + dh_r]; dh_io += 1;
     long long dh_o[5];
     dh_Sample_Classifier_Logistic_slots(dh_shape, 2, dh_o);
-    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0 };
+    dh_ws dh_w = { dh_work + dh_t + dh_o[0] * dh_T, dh_iwork + dh_t, dh_work + dh_t + (dh_o[0] + dh_o[1]) * dh_T, dh_iwork + dh_t + dh_o[3] * dh_T, dh_T, 0, 0, 0, 0, 0 };
     for (long long dh_j = 0; dh_j < dh_o[0]; dh_j++) { dh_work[dh_t + dh_j * dh_T] = 0; }
     long long dh_to = 0;
     dh_span dh_t0 = { (dh_real*)dh_tangent + dh_to, dh_shape[0], 1 }; dh_to += dh_shape[0];
@@ -1448,7 +1459,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_workspace(const int* 
     }
 }
 
-extern ""C"" __global__ void dh_Sample_Classifier_Logistic_loss(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, double* loss_partials)
+extern ""C"" __global__ void dh_Sample_Classifier_Logistic_loss(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, double* loss_partials, unsigned long long* status)
 {
     __shared__ double dh_loss[1024];
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -1457,7 +1468,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_loss(int rows, const 
     double v = 0;
     if (t < rows)
     {
-        v = (double)dh_Sample_Classifier_Logistic_example_loss(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork);
+        v = (double)dh_Sample_Classifier_Logistic_example_loss(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork, status);
     }
     else
     {
@@ -1473,7 +1484,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_loss(int rows, const 
     }
 }
 
-extern ""C"" __global__ void dh_Sample_Classifier_Logistic_gradient(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, double* loss_partials, dh_real* grad_partials)
+extern ""C"" __global__ void dh_Sample_Classifier_Logistic_gradient(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, double* loss_partials, dh_real* grad_partials, unsigned long long* status)
 {
     __shared__ double dh_loss[1024];
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -1482,7 +1493,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_gradient(int rows, co
     double v = 0;
     if (t < rows)
     {
-        v = (double)dh_Sample_Classifier_Logistic_example_gradient(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork);
+        v = (double)dh_Sample_Classifier_Logistic_example_gradient(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork, status);
     }
     else
     {
@@ -1505,7 +1516,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_gradient(int rows, co
     }
 }
 
-extern ""C"" __global__ void dh_Sample_Classifier_Logistic_hvp(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* work, int* iwork, double* loss_partials, dh_real* hvp_partials)
+extern ""C"" __global__ void dh_Sample_Classifier_Logistic_hvp(int rows, const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* work, int* iwork, double* loss_partials, dh_real* hvp_partials, unsigned long long* status)
 {
     __shared__ double dh_loss[1024];
     long long t = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -1514,7 +1525,7 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_hvp(int rows, const d
     double v = 0;
     if (t < rows)
     {
-        v = (double)dh_Sample_Classifier_Logistic_example_hvp(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, dh_tangent, work, iwork);
+        v = (double)dh_Sample_Classifier_Logistic_example_hvp(t, T, t, rows, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, dh_tangent, work, iwork, status);
     }
     else
     {
@@ -1548,13 +1559,15 @@ extern ""C"" __global__ void dh_Sample_Classifier_Logistic_reduce(int blocks, in
     }
 }
 
-extern ""C"" __global__ void dh_Sample_Classifier_Logistic_reduce_loss(int blocks, const double* partials, double* out)
+extern ""C"" __global__ void dh_Sample_Classifier_Logistic_reduce_loss(int blocks, const double* partials, unsigned long long* status, dh_loss_record* out)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0)
     {
         double s = 0;
         for (int b = 0; b < blocks; b++) { s += partials[b]; }
-        out[0] = s;
+        out->loss = s;
+        out->status = *status;
+        *status = DH_NO_ERROR;
     }
 }
 #else
@@ -1569,22 +1582,27 @@ extern ""C"" void dh_Sample_Classifier_Logistic_host_workspace(const int* dh_sha
     }
 }
 
-extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_loss(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork)
+extern ""C"" const char* dh_Sample_Classifier_Logistic_host_error(int k, int part)
 {
-    return dh_Sample_Classifier_Logistic_example_loss(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork);
+    return 0;
 }
 
-extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_gradient(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, dh_real* grad)
+extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_loss(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, unsigned long long* status)
 {
-    dh_real v = dh_Sample_Classifier_Logistic_example_gradient(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork);
+    return dh_Sample_Classifier_Logistic_example_loss(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork, status);
+}
+
+extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_gradient(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, dh_real* work, int* iwork, dh_real* grad, unsigned long long* status)
+{
+    dh_real v = dh_Sample_Classifier_Logistic_example_gradient(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, work, iwork, status);
     long long P = (long long)dh_shape[0] + (long long)dh_shape[1];
     for (long long j = 0; j < P; j++) { grad[j] += work[j]; }
     return v;
 }
 
-extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* work, int* iwork, dh_real* hv)
+extern ""C"" dh_real dh_Sample_Classifier_Logistic_host_hvp(const dh_real* dh_params, const dh_real* dh_hypers, const dh_real* dh_data_real, const int* dh_data_int, const int* dh_shape, const dh_real* dh_tangent, dh_real* work, int* iwork, dh_real* hv, unsigned long long* status)
 {
-    dh_real v = dh_Sample_Classifier_Logistic_example_hvp(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, dh_tangent, work, iwork);
+    dh_real v = dh_Sample_Classifier_Logistic_example_hvp(0, 1, 0, 1, dh_params, dh_hypers, dh_data_real, dh_data_int, dh_shape, dh_tangent, work, iwork, status);
     long long P = (long long)dh_shape[0] + (long long)dh_shape[1];
     for (long long j = 0; j < P; j++) { hv[j] += work[j]; }
     return v;

@@ -13,23 +13,14 @@ internal sealed partial class AdjointTransform
 {
     // ------------------------------------------------------------ analyses
 
-    private sealed class ByReference : IEqualityComparer<Stmt>
-    {
-        public static readonly ByReference Instance = new();
-
-        public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
-
-        public int GetHashCode(Stmt obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
-    }
-
     /// <summary>Where a statement is: its preorder index, the loops around it, its block and place in it, its parent.</summary>
     private sealed record Place(int Index, int[] Loops, int Block, int InBlock, Stmt? Parent, HashSet<string> AssignsWithin);
 
-    private readonly Dictionary<Stmt, Place> places = new(ByReference.Instance);
-    private readonly Dictionary<Stmt, int> loopIds = new(ByReference.Instance);
+    private readonly Dictionary<Stmt, Place> places = new(StatementIdentity.Instance);
+    private readonly Dictionary<Stmt, int> loopIds = new(StatementIdentity.Instance);
     private readonly Dictionary<string, List<Stmt>> uses = [];
     private readonly Dictionary<string, Assign> definitions = [];
-    private readonly Dictionary<Stmt, List<Assign>> recompute = new(ByReference.Instance);
+    private readonly Dictionary<Stmt, List<Assign>> recompute = new(StatementIdentity.Instance);
     private int blocks;
     private int loops;
     private int preorder;
@@ -199,7 +190,7 @@ internal sealed partial class AdjointTransform
     /// </summary>
     private sealed record Counted(string Counter, Atom Start, bool Up, bool Pushes);
 
-    private readonly Dictionary<Stmt, Counted> counted = new(ByReference.Instance);
+    private readonly Dictionary<Stmt, Counted> counted = new(StatementIdentity.Instance);
 
     /// <summary>
     /// Loops <c>i = c0; while (…) { …; i = i ± c; }</c> (c a positive constant, the only write to i inside,

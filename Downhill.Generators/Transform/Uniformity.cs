@@ -63,7 +63,8 @@ internal sealed class Uniformity
 
         var varying = new HashSet<string>(varyingInputs);
         var varyingLength = new HashSet<string>();
-        var control = new HashSet<Stmt>(SameStatement.Instance);
+        // By identity: two equal records in different places may differ in uniformity.
+        var control = new HashSet<Stmt>(StatementIdentity.Instance);
         bool result = false;
         bool changed = true;
         while (changed)
@@ -173,15 +174,5 @@ internal sealed class Uniformity
                 }
             }
         }
-    }
-
-    /// <summary>Statements by reference: two equal records in different places may differ in uniformity.</summary>
-    private sealed class SameStatement : IEqualityComparer<Stmt>
-    {
-        public static readonly SameStatement Instance = new();
-
-        public bool Equals(Stmt? x, Stmt? y) => ReferenceEquals(x, y);
-
-        public int GetHashCode(Stmt obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
     }
 }

@@ -101,12 +101,16 @@ public class BatchedAgreementTests
         }
     }
 
-    /// <summary>The dense models' loss and gradient sums run their contractions as matrix products over tiles of rows.</summary>
+    /// <summary>The dense models' loss and gradient sums run their contractions as matrix products over tiles of rows,
+    /// a ReLU layer's too, and so do the span library's <c>Fn.MatVec</c> and <c>Fn.Dot</c> (inlined into lane code).</summary>
     [Theory]
     [InlineData(typeof(Corpus.Models.LogisticLoss))]
     [InlineData(typeof(Corpus.Models.MlpLoss))]
     [InlineData(typeof(Corpus.Models.SoftmaxCrossEntropyLoss))]
     [InlineData(typeof(Corpus.SinglePrecision.LogisticFLoss))]
+    [InlineData(typeof(Corpus.Products.ReluLayerLoss))]
+    [InlineData(typeof(Corpus.SpanLibrary.MatVecLogSoftmaxLoss))]
+    [InlineData(typeof(Corpus.SpanLibrary.DotLoss))]
     public void DenseModelsRunTheirContractionsAsMatrixProducts(Type descriptor)
     {
         foreach (string method in new[] { "LaneSumLossUntiled", "LaneSumGradientUntiled" })

@@ -77,6 +77,15 @@ internal abstract class FunctionPrinter
     /// <summary>An element of an array written to (C#: <c>a[i]</c>; CUDA C: a strided span).</summary>
     protected virtual string Element(string array, string index) => $"{Name(array)}[{index}]";
 
+    /// <summary>A constant atom as C-family text: an int's digits, <c>true</c>/<c>false</c>, or a real through
+    /// the target's <paramref name="realLiteral"/> (the one spelling shared by the C#, lane and CUDA C emitters).</summary>
+    public static string Constant(Atom a, bool isFloat, Func<double, bool, string> realLiteral) => a.ConstType switch
+    {
+        IrType.Int => ((int)a.Value).ToString(CultureInfo.InvariantCulture),
+        IrType.Bool => a.Value != 0 ? "true" : "false",
+        _ => realLiteral(a.Value, isFloat),
+    };
+
     /// <summary>The type of a variable or a constant.</summary>
     protected IrType TypeOf(Atom a) => a.Var is null ? a.ConstType : types[a.Var];
 

@@ -135,12 +135,7 @@ internal sealed class CSharpFunctionEmitter : FunctionPrinter
     }
 
     /// <inheritdoc/>
-    protected override string A(Atom a) => a.Var ?? a.ConstType switch
-    {
-        IrType.Int => ((int)a.Value).ToString(CultureInfo.InvariantCulture),
-        IrType.Bool => a.Value != 0 ? "true" : "false",
-        _ => RealLiteral(a.Value, Function.IsFloat),
-    };
+    protected override string A(Atom a) => a.Var ?? Constant(a, Function.IsFloat, RealLiteral);
 
     /// <inheritdoc/>
     protected override void TargetStatement(Stmt s)

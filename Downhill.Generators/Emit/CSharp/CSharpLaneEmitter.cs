@@ -149,12 +149,7 @@ internal sealed class CSharpLaneEmitter
     private IrType TypeOf(Atom a) => a.Var is null ? a.ConstType : types[a.Var];
 
     /// <summary>A uniform atom as scalar C#.</summary>
-    private string S(Atom a) => a.Var ?? a.ConstType switch
-    {
-        IrType.Int => ((int)a.Value).ToString(CultureInfo.InvariantCulture),
-        IrType.Bool => a.Value != 0 ? "true" : "false",
-        _ => CSharpFunctionEmitter.RealLiteral(a.Value, isFloat),
-    };
+    private string S(Atom a) => a.Var ?? FunctionPrinter.Constant(a, isFloat, CSharpFunctionEmitter.RealLiteral);
 
     /// <summary>An atom as lanes of its type (broadcast when uniform).</summary>
     private string V(Atom a) => Lane(a) ? a.Var! : TypeOf(a) switch

@@ -126,12 +126,7 @@ internal sealed class CudaFunctionEmitter : FunctionPrinter
     }
 
     /// <inheritdoc/>
-    protected override string A(Atom a) => a.Var is { } v ? Name(v) : a.ConstType switch
-    {
-        IrType.Int => ((int)a.Value).ToString(CultureInfo.InvariantCulture),
-        IrType.Bool => a.Value != 0 ? "true" : "false",
-        _ => RealLiteral(a.Value, Function.IsFloat),
-    };
+    protected override string A(Atom a) => a.Var is { } v ? Name(v) : Constant(a, Function.IsFloat, RealLiteral);
 
     /// <inheritdoc/>
     protected override void TargetStatement(Stmt s)

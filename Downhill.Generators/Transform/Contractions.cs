@@ -170,7 +170,7 @@ internal static partial class Contractions
                             && (MatrixLoad(x, row, col) is { } m ? (m, VectorLoad(y, col)) : MatrixLoad(y, row, col) is { } m2 ? (m2, VectorLoad(x, col)) : default) is ({ } matrix, { } v)
                             && isUniform(matrix.Array) && !isUniform(v))
                         {
-                            found.Add(new Site(new DenseContraction(ContractionKind.MatrixVector, matrix.Array, matrix.Columns, row, col, v, a.Target, string.Empty), inner, outer, statement, null, current));
+                            found.Add(new Site(new DenseContraction(ContractionKind.MatrixVector, matrix.Array, matrix.Columns, row, col, v, a.Target, string.Empty), inner, statement, null, current));
                         }
                     }
 
@@ -190,7 +190,7 @@ internal static partial class Contractions
                     {
                         if (VectorLoad(vectorSide, col) is { } v && Invariant(factorSide, varying, col) is { } factor)
                         {
-                            found.Add(new Site(new DenseContraction(ContractionKind.OuterProduct, add.Target, columns, row, col, v, string.Empty, factor), inner, outer, statement, factorSide, current));
+                            found.Add(new Site(new DenseContraction(ContractionKind.OuterProduct, add.Target, columns, row, col, v, string.Empty, factor), inner, statement, factorSide, current));
                             break;
                         }
                     }
@@ -202,7 +202,7 @@ internal static partial class Contractions
                     {
                         if (MatrixLoad(matrixSide, row, col) is { } m && isUniform(m.Array) && Invariant(factorSide, varying, col) is { } factor)
                         {
-                            found.Add(new Site(new DenseContraction(ContractionKind.TransposedMatrixVector, m.Array, m.Columns, row, col, add.Target, string.Empty, factor), inner, outer, statement, factorSide, current));
+                            found.Add(new Site(new DenseContraction(ContractionKind.TransposedMatrixVector, m.Array, m.Columns, row, col, add.Target, string.Empty, factor), inner, statement, factorSide, current));
                             break;
                         }
                     }
@@ -212,11 +212,11 @@ internal static partial class Contractions
     }
 
     /// <summary>
-    /// A contraction with where it was found: its inner loop (and the loop around it, if any), the statement that
+    /// A contraction with where it was found: its inner loop, the statement that
     /// accumulates, the inner-loop-invariant factor of an accumulation into an array, the value of every variable
     /// the inner body writes at the end of one iteration (as expressions of the values at its start).
     /// </summary>
-    private sealed record Site(DenseContraction Contraction, Loop Inner, Loop? Outer, Stmt Statement, Expr? Factor,
+    private sealed record Site(DenseContraction Contraction, Loop Inner, Stmt Statement, Expr? Factor,
         IReadOnlyDictionary<string, Expr> EndValues);
 
     /// <summary>The integer the loop's header compares and its body steps (<c>i = i ± c</c>).</summary>

@@ -39,13 +39,7 @@ internal static class LaneTranspose
             Avx.Permute2x128(ab1, cd1, 0x31).StoreUnsafe(ref o, (nuint)((j + 3) * 4));
         }
 
-        for (; j < width; j++)
-        {
-            for (int l = 0; l < 4; l++)
-            {
-                out0[(j * 4) + l] = rows[(l * width) + j];
-            }
-        }
+        Rest(rows, width, j, out0, 4);
     }
 
     /// <summary>Rows <c>first .. first + 8</c> of <paramref name="column"/> (rows of <paramref name="width"/>) into an 8-lane block.</summary>
@@ -84,14 +78,20 @@ internal static class LaneTranspose
             Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref o, (nuint)((j + 7) * 8));
         }
 
-        for (; j < width; j++)
-        {
-            for (int l = 0; l < 8; l++)
-            {
-                out0[(j * 8) + l] = rows[(l * width) + j];
-            }
-        }
+        Rest(rows, width, j, out0, 8);
 
         Vector256<float> Row(ref float start, int l) => Vector256.LoadUnsafe(ref start, (nuint)((l * width) + j));
+    }
+
+    /// <summary>The columns from <paramref name="from"/> on (fewer than a register's width), element by element.</summary>
+    private static void Rest<T>(ReadOnlySpan<T> rows, int width, int from, Span<T> block, int lanes)
+    {
+        for (int j = from; j < width; j++)
+        {
+            for (int l = 0; l < lanes; l++)
+            {
+                block[(j * lanes) + l] = rows[(l * width) + j];
+            }
+        }
     }
 }
